@@ -1,0 +1,234 @@
+/* lsmtp.c - module "smtprun.core": what lua/smtp.lua builds on. */
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "b64.h"
+#include "clock.h"
+#include "dotstuff.h"
+#include "lerror.h"
+#include "lsmtp.h"
+#include "sasl.h"
+#include "task.h"
+#include "transcript.h"
+
+static const char CTX_KEY = 'c';
+
+struct smtp_ctx *
+lsmtp_ctx(lua_State *L)
+{
+	struct smtp_ctx	*ctx;
+
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &CTX_KEY);
+	ctx = lua_touserdata(L, -1);
+	lua_pop(L, 1);
+	if (ctx == NULL)
+		luaL_error(L, "smtprun.core used outside smtprun");
+	return ctx;
+}
+
+double
+lsmtp_timeout(lua_State *L, int idx, double dflt)
+{
+	double	 t;
+
+	if (idx == 0 || !lua_istable(L, idx))
+		return dflt;
+	switch (lua_getfield(L, idx, "timeout")) {
+	case LUA_TNIL:
+		lua_pop(L, 1);
+		return dflt;
+	case LUA_TNUMBER:
+		t = lua_tonumber(L, -1);
+		lua_pop(L, 1);
+		if (t > 0)
+			return t;
+		/* FALLTHROUGH */
+	default:
+		return lerr_raise(L, "usage", "timeout must be a positive number of seconds");
+	}
+}
+
+/* Pushes the contents of b (or raises when out of memory), then frees it. */
+static int
+push_buf(lua_State *L, struct buf *b, int rc)
+{
+	if (rc == -1 || rc == -2) {
+		buf_free(b);
+		return luaL_error(L, "out of memory");
+	}
+	lua_pushlstring(L, b->p ? b->p : "", b->len);
+	buf_free(b);
+	return 1;
+}
+
+static int
+l_b64encode(lua_State *L)
+{
+	size_t		 n;
+	const char	*s = luaL_checklstring(L, 1, &n);
+	struct buf	 b = BUF_INIT;
+
+	return push_buf(L, &b, b64_encode(s, n, &b));
+}
+
+/* Returns the decoded string, or nil and why (bad input is data, not misuse). */
+static int
+l_b64decode(lua_State *L)
+{
+	size_t		 n;
+	const char	*s = luaL_checklstring(L, 1, &n), *why = NULL;
+	struct buf	 b = BUF_INIT;
+	int		 rc = b64_decode(s, n, &b, &why);
+
+	if (rc == -1) {
+		buf_free(&b);
+		lua_pushnil(L);
+		lua_pushfstring(L, "invalid base64: %s", why);
+		return 2;
+	}
+	return push_buf(L, &b, rc);
+}
+
+/* sasl_plain(user, pass [, authzid]) -> the base64 AUTH PLAIN payload. */
+static int
+l_sasl_plain(lua_State *L)
+{
+	size_t		 ulen, plen, zlen = 0;
+	const char	*u = luaL_checklstring(L, 1, &ulen);
+	const char	*p = luaL_checklstring(L, 2, &plen);
+	const char	*z = luaL_optlstring(L, 3, NULL, &zlen);
+	struct buf	 b = BUF_INIT;
+	int		 rc = sasl_plain(z, zlen, u, ulen, p, plen, &b);
+
+	if (rc == -2) {
+		buf_free(&b);
+		return lerr_raise(L, "usage", "AUTH PLAIN: user, password and authzid "
+		    "cannot contain NUL bytes");
+	}
+	return push_buf(L, &b, rc);
+}
+
+static int
+l_dot_stuff(lua_State *L)
+{
+	size_t		 n;
+	const char	*s = luaL_checklstring(L, 1, &n);
+	struct buf	 b = BUF_INIT;
+
+	return push_buf(L, &b, dot_stuff(s, n, &b));
+}
+
+static int
+l_now(lua_State *L)
+{
+	lua_pushnumber(L, mono_now());
+	return 1;
+}
+
+/* Stack: 1 deadline. */
+static int
+sleep_k(lua_State *L, int status, lua_KContext kctx)
+{
+	double	 deadline = lua_tonumber(L, 1);
+
+	(void)status;
+	(void)kctx;
+	if (mono_now() >= deadline)
+		return 0;
+	return task_wait(L, deadline, NULL, 0, sleep_k);
+}
+
+static int
+l_sleep(lua_State *L)
+{
+	double	 sec = luaL_checknumber(L, 1);
+
+	luaL_argcheck(L, sec >= 0, 1, "must not be negative");
+	lua_settop(L, 0);
+	lua_pushnumber(L, mono_now() + sec);
+	return sleep_k(L, LUA_OK, 0);
+}
+
+/* note(text [, "error"]): a "===" (or "***") line in the transcript. */
+static int
+l_note(lua_State *L)
+{
+	struct smtp_ctx	*ctx = lsmtp_ctx(L);
+	size_t		 n;
+	const char	*s = luaL_checklstring(L, 1, &n);
+	const char	*kind = luaL_optstring(L, 2, "info");
+
+	tr_line(ctx->tr, strcmp(kind, "error") == 0 ? TR_ERROR : TR_INFO, s, n, LB_CRLF);
+	return 0;
+}
+
+/* fail(message [, kind [, fields]]): raises a scenario error at the caller. */
+static int
+l_fail(lua_State *L)
+{
+	const char	*msg = luaL_checkstring(L, 1);
+	const char	*kind = luaL_optstring(L, 2, "expect");
+
+	lerr_push(L, kind, msg);
+	if (lua_istable(L, 3)) {
+		lua_pushnil(L);
+		while (lua_next(L, 3) != 0) {
+			lua_pushvalue(L, -2);
+			lua_insert(L, -2);
+			lua_settable(L, -4);
+		}
+	}
+	return lerr_throw(L);
+}
+
+static int
+l_config(lua_State *L)
+{
+	struct smtp_ctx	*ctx = lsmtp_ctx(L);
+
+	lua_createtable(L, 0, 4);
+	lua_pushstring(L, ctx->host);
+	lua_setfield(L, -2, "host");
+	lua_pushstring(L, ctx->port);
+	lua_setfield(L, -2, "port");
+	lua_pushnumber(L, ctx->timeout);
+	lua_setfield(L, -2, "timeout");
+	lua_pushboolean(L, ctx->show_secrets);
+	lua_setfield(L, -2, "show_secrets");
+	return 1;
+}
+
+static int
+luaopen_core(lua_State *L)
+{
+	static const luaL_Reg funcs[] = {
+		{ "connect", lsession_connect },
+		{ "b64encode", l_b64encode },
+		{ "b64decode", l_b64decode },
+		{ "sasl_plain", l_sasl_plain },
+		{ "dot_stuff", l_dot_stuff },
+		{ "now", l_now },
+		{ "sleep", l_sleep },
+		{ "note", l_note },
+		{ "fail", l_fail },
+		{ "config", l_config },
+		{ NULL, NULL }
+	};
+
+	luaL_newlib(L, funcs);
+	lsession_register(L);
+	lua_setfield(L, -2, "session");
+	return 1;
+}
+
+void
+lsmtp_open(lua_State *L, struct smtp_ctx *ctx)
+{
+	lua_pushlightuserdata(L, ctx);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &CTX_KEY);
+	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+	lua_pushcfunction(L, luaopen_core);
+	lua_setfield(L, -2, "smtprun.core");
+	lua_pop(L, 1);
+}

@@ -1,0 +1,43 @@
+/*
+ * lsmtp.h - the Lua binding: module "smtprun.core" and the session userdata.
+ *
+ * lua/smtp.lua builds the scripting API on top of this; everything that waits
+ * is here, in C, and yields the scenario's coroutine through sched.h.
+ */
+#ifndef SMTPRUN_LSMTP_H
+#define SMTPRUN_LSMTP_H
+
+#include <stddef.h>
+
+#include <lua.h>
+
+struct sched;
+struct transcript;
+
+/* What the runner tells the binding about one Lua state (one scenario). */
+struct smtp_ctx {
+	struct sched		*sched;
+	struct transcript	*tr;
+	void			*owner;		/* tasks spawned here belong to it */
+	const char		*host;		/* default target, or NULL */
+	const char		*port;		/* default port, or NULL: 25 */
+	double			 timeout;	/* default for every wait, seconds */
+	int			 show_secrets;
+	size_t			 line_max;
+	size_t			 reply_max;
+	int			 nsessions;	/* sessions opened so far */
+};
+
+#define SESSION_META	"smtprun.session"
+
+/* Makes require("smtprun.core") available in L; ctx must outlive L. */
+void	lsmtp_open(lua_State *L, struct smtp_ctx *ctx);
+struct smtp_ctx *lsmtp_ctx(lua_State *L);
+/* Resolves a timeout: opts.timeout if the table at idx has one, else dflt. */
+double	lsmtp_timeout(lua_State *L, int idx, double dflt);
+
+/* lsession.c */
+void	lsession_register(lua_State *L);	/* leaves the methods table pushed */
+int	lsession_connect(lua_State *L);
+
+#endif

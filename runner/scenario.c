@@ -1,0 +1,171 @@
+/* scenario.c - one scenario file: its own Lua state, transcript and task. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "clock.h"
+#include "lerror.h"
+#include "scenario.h"
+#include "task.h"
+
+static void
+set_message(struct scenario *sc, enum outcome o, const char *msg)
+{
+	sc->outcome = o;
+	free(sc->message);
+	sc->message = strdup(msg ? msg : "(no message)");
+	sc->done = 1;
+	sc->elapsed = mono_now() - sc->t0;
+}
+
+/* Classifies the error value on top of co and records it. */
+static void
+judge_error(struct scenario *sc, lua_State *co)
+{
+	char		 kind[32] = "";
+	const char	*msg;
+	int		 ours = 0, recorded = 0;
+
+	if (lua_istable(co, -1) && lua_getmetatable(co, -1)) {
+		luaL_getmetatable(co, LERR_META);
+		ours = lua_rawequal(co, -1, -2);
+		lua_pop(co, 2);
+	}
+	if (ours) {
+		lua_getfield(co, -1, "kind");
+		snprintf(kind, sizeof(kind), "%s", lua_isstring(co, -1) ?
+		    lua_tostring(co, -1) : "expect");
+		lua_getfield(co, -2, "recorded");
+		recorded = !lua_isnil(co, -1);
+		lua_pop(co, 2);
+	}
+	msg = luaL_tolstring(co, -1, NULL);
+	if (!ours) {
+		/* The script's own error() or a bug in it: keep the traceback. */
+		luaL_traceback(co, co, msg, 0);
+		tr_text(&sc->tr, TR_ERROR, lua_tostring(co, -1), lua_rawlen(co, -1));
+		lua_pop(co, 1);
+	} else if (!recorded)
+		tr_printf(&sc->tr, TR_ERROR, "%s", msg);
+	set_message(sc, lerr_is_setup(kind) ? OUT_ERROR : OUT_FAIL, msg);
+	lua_pop(co, 2);
+}
+
+static void
+on_done(struct task *t, int status, void *arg)
+{
+	struct scenario	*sc = arg;
+	lua_State	*co = task_thread(t);
+
+	if (status == LUA_OK) {
+		set_message(sc, OUT_PASS, "");
+		return;
+	}
+	if (status == LUA_ERRMEM) {
+		set_message(sc, OUT_ERROR, "out of memory");
+		return;
+	}
+	judge_error(sc, co);
+}
+
+/* Runs under lua_pcall: libraries, the smtp module, vars, package.path. */
+static int
+prepare(lua_State *L)
+{
+	struct scenario			*sc = lua_touserdata(L, 1);
+	const struct scenario_opts	*o = lua_touserdata(L, 2);
+	const char			*slash, **v, *eq;
+
+	luaL_openlibs(L);
+	lerr_setup(L, o->luadir);
+	lsmtp_open(L, &sc->ctx);
+
+	/* Modules: smtprun's own first, then the scenario's directory. */
+	slash = strrchr(sc->path, '/');
+	lua_getglobal(L, "package");
+	lua_pushfstring(L, "%s/?.lua;", o->luadir);
+	if (slash != NULL)
+		lua_pushlstring(L, sc->path, (size_t)(slash - sc->path) + 1);
+	else
+		lua_pushstring(L, "./");
+	lua_pushstring(L, "?.lua;");
+	lua_getfield(L, -4, "path");
+	lua_concat(L, 4);
+	lua_setfield(L, -2, "path");
+	lua_pop(L, 1);
+
+	lua_newtable(L);
+	for (v = o->vars; v && *v; v++) {
+		eq = strchr(*v, '=');
+		lua_pushlstring(L, *v, (size_t)(eq - *v));
+		lua_pushstring(L, eq + 1);
+		lua_settable(L, -3);
+	}
+	lua_setglobal(L, "vars");
+
+	lua_getglobal(L, "require");
+	lua_pushstring(L, "smtp");
+	lua_call(L, 1, 1);
+	lua_setglobal(L, "smtp");
+	return 0;
+}
+
+void
+scenario_start(struct scenario *sc, struct sched *s, const char *path,
+    const struct scenario_opts *o, int tr_fd, const char *tr_path)
+{
+	lua_State	*L;
+
+	memset(sc, 0, sizeof(*sc));
+	sc->path = path;
+	sc->t0 = mono_now();
+	tr_init(&sc->tr, tr_fd, tr_path, (o->live ? TR_F_LIVE : 0) |
+	    (o->live && o->color ? TR_F_COLOR : 0) |
+	    (o->timestamps ? TR_F_TIMESTAMPS : 0) |
+	    (o->show_secrets ? TR_F_SHOW_SECRETS : 0));
+	sc->ctx.sched = s;
+	sc->ctx.tr = &sc->tr;
+	sc->ctx.owner = sc;
+	sc->ctx.host = o->host;
+	sc->ctx.port = o->port;
+	sc->ctx.timeout = o->timeout;
+	sc->ctx.show_secrets = o->show_secrets;
+
+	if ((sc->L = L = luaL_newstate()) == NULL) {
+		set_message(sc, OUT_ERROR, "cannot create a Lua state (out of memory)");
+		return;
+	}
+	tr_printf(&sc->tr, TR_INFO, "scenario %s", path);
+	lua_pushcfunction(L, prepare);
+	lua_pushlightuserdata(L, sc);
+	lua_pushlightuserdata(L, (void *)o);
+	if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+		lua_pushfstring(L, "cannot load smtprun's Lua modules from %s: %s",
+		    o->luadir, lua_tostring(L, -1));
+		set_message(sc, OUT_ERROR, lua_tostring(L, -1));
+		tr_printf(&sc->tr, TR_ERROR, "%s", sc->message);
+		return;
+	}
+	if (luaL_loadfilex(L, path, "t") != LUA_OK) {
+		set_message(sc, OUT_ERROR, lua_tostring(L, -1));
+		tr_printf(&sc->tr, TR_ERROR, "%s", sc->message);
+		return;
+	}
+	if (task_spawn(s, L, 0, sc, on_done, sc) == NULL)
+		set_message(sc, OUT_ERROR, "out of memory");
+}
+
+void
+scenario_free(struct scenario *sc, struct sched *s)
+{
+	sched_kill_owner(s, sc);
+	if (sc->L != NULL)
+		lua_close(sc->L);
+	sc->L = NULL;
+	tr_close(&sc->tr);
+	free(sc->message);
+	sc->message = NULL;
+}
