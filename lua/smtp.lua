@@ -165,8 +165,9 @@ local function check_prompt(s, reply, want, what)
   return decoded
 end
 
+-- 235, or what opts.expect says (e.g. 535 to check a wrong password fails).
 local function auth_result(s, opts)
-  return s:expect(235, nil, auth_opts(opts, "authentication failed"))
+  return s:expect(opts.expect or 235, nil, auth_opts(opts, "authentication failed"))
 end
 
 -- AUTH LOGIN as in the article: 334 "Username:", base64(user), 334

@@ -64,7 +64,8 @@ parse_server(struct run *r, const char *arg)
 		r->port = strdup(colon + 1);
 	} else
 		r->host = strdup(arg);
-	if (r->host == NULL || r->host[0] == '\0' || (r->port && r->port[0] == '\0'))
+	if (r->host == NULL || r->host[0] == '\0' || (r->port && r->port[0] == '\0') ||
+	    strpbrk(r->host, "[] \t") != NULL)
 		return -1;
 	return 0;
 }

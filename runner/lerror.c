@@ -104,3 +104,79 @@ lerr_is_setup(const char *kind)
 {
 	return kind != NULL && (strcmp(kind, "setup") == 0 || strcmp(kind, "usage") == 0);
 }
+
+int
+lerr_argerror(lua_State *L, int arg, const char *extramsg)
+{
+	lua_Debug	 ar;
+
+	if (!lua_getstack(L, 0, &ar))
+		return lerr_raise(L, "usage", "bad argument #%d (%s)", arg, extramsg);
+	lua_getinfo(L, "n", &ar);
+	if (ar.namewhat != NULL && strcmp(ar.namewhat, "method") == 0 && --arg == 0)
+		return lerr_raise(L, "usage", "calling '%s' on bad self (%s)",
+		    ar.name ? ar.name : "?", extramsg);
+	return lerr_raise(L, "usage", "bad argument #%d to '%s' (%s)", arg,
+	    ar.name ? ar.name : "?", extramsg);
+}
+
+int
+lerr_typeerror(lua_State *L, int arg, const char *tname)
+{
+	const char	*got = luaL_typename(L, arg);
+
+	return lerr_argerror(L, arg, lua_pushfstring(L, "%s expected, got %s", tname, got));
+}
+
+void *
+lerr_checkudata(lua_State *L, int arg, const char *tname)
+{
+	void	*p = luaL_testudata(L, arg, tname);
+
+	if (p == NULL)
+		lerr_typeerror(L, arg, tname);
+	return p;
+}
+
+const char *
+lerr_checklstring(lua_State *L, int arg, size_t *len)
+{
+	const char	*s = lua_type(L, arg) == LUA_TSTRING || lua_type(L, arg) ==
+			    LUA_TNUMBER ? lua_tolstring(L, arg, len) : NULL;
+
+	if (s == NULL)
+		lerr_typeerror(L, arg, "string");
+	return s;
+}
+
+const char *
+lerr_optlstring(lua_State *L, int arg, const char *def, size_t *len)
+{
+	if (lua_isnoneornil(L, arg)) {
+		if (len != NULL)
+			*len = def ? strlen(def) : 0;
+		return def;
+	}
+	return lerr_checklstring(L, arg, len);
+}
+
+lua_Number
+lerr_checknumber(lua_State *L, int arg)
+{
+	int		 ok;
+	lua_Number	 n = lua_tonumberx(L, arg, &ok);
+
+	if (!ok)
+		lerr_typeerror(L, arg, "number");
+	return n;
+}
+
+int
+lerr_checkopts(lua_State *L, int arg)
+{
+	if (lua_isnoneornil(L, arg))
+		return 0;
+	if (!lua_istable(L, arg))
+		lerr_typeerror(L, arg, "table of options");
+	return 1;
+}

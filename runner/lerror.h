@@ -35,6 +35,19 @@ int	lerr_throw(lua_State *L);
 /* Builds and raises in one go. */
 int	lerr_raise(lua_State *L, const char *kind, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+/*
+ * Argument checks for smtprun's own functions: like luaL_check* and
+ * luaL_argerror (same messages), but misuse raises a "usage" error, so a
+ * scenario that calls the API wrongly exits 2, not 1.
+ */
+int	lerr_argerror(lua_State *L, int arg, const char *extramsg);
+int	lerr_typeerror(lua_State *L, int arg, const char *tname);
+void	*lerr_checkudata(lua_State *L, int arg, const char *tname);
+const char *lerr_checklstring(lua_State *L, int arg, size_t *len);
+const char *lerr_optlstring(lua_State *L, int arg, const char *def, size_t *len);
+lua_Number lerr_checknumber(lua_State *L, int arg);
+/* arg must be a table of options, or absent/nil. Returns 1 for a table. */
+int	lerr_checkopts(lua_State *L, int arg);
 /* True for kinds that mean "setup error" (exit 2). */
 int	lerr_is_setup(const char *kind);
 

@@ -65,7 +65,7 @@ static const char FIND_KEY = 'f';
 static struct session *
 check_session(lua_State *L, int idx)
 {
-	return luaL_checkudata(L, idx, SESSION_META);
+	return lerr_checkudata(L, idx, SESSION_META);
 }
 
 static struct session *
@@ -192,28 +192,28 @@ spec_add(lua_State *L, struct spec *sp, int idx, int argn)
 	size_t		 len, i;
 
 	if (sp->n == SPEC_MAX)
-		return luaL_argerror(L, argn, "too many reply codes in one spec");
+		return lerr_argerror(L, argn, "too many reply codes in one spec");
 	if (lua_type(L, idx) == LUA_TNUMBER) {
 		lua_Integer c = lua_tointeger(L, idx);
 		if (!lua_isinteger(L, idx) || c < 200 || c > 599)
-			return luaL_argerror(L, argn, "reply code must be 200..599");
+			return lerr_argerror(L, argn, "reply code must be 200..599");
 		snprintf(tmp, sizeof(tmp), "%d", (int)c);
 		str = tmp;
 		len = 3;
 	} else if (lua_type(L, idx) == LUA_TSTRING) {
 		str = lua_tolstring(L, idx, &len);
 	} else
-		return luaL_argerror(L, argn, "reply spec must be a code, a class "
+		return lerr_argerror(L, argn, "reply spec must be a code, a class "
 		    "such as \"2xx\", or a list of them");
 	if (len != 3 || str[0] < '2' || str[0] > '5')
-		return luaL_argerror(L, argn, lua_pushfstring(L,
+		return lerr_argerror(L, argn, lua_pushfstring(L,
 		    "bad reply spec \"%s\" (want e.g. 250, \"2xx\", \"25x\")", str));
 	for (i = 0; i < 3; i++) {
 		char ch = str[i];
 		if (ch == 'X')
 			ch = 'x';
 		if (ch != 'x' && (ch < '0' || ch > '9'))
-			return luaL_argerror(L, argn, lua_pushfstring(L,
+			return lerr_argerror(L, argn, lua_pushfstring(L,
 			    "bad reply spec \"%s\" (want e.g. 250, \"2xx\", \"25x\")", str));
 		sp->pat[sp->n][i] = ch;
 	}
@@ -236,7 +236,7 @@ spec_parse(lua_State *L, int idx, struct spec *sp)
 	}
 	n = luaL_len(L, idx);
 	if (n == 0)
-		luaL_argerror(L, idx, "empty list of reply codes");
+		lerr_argerror(L, idx, "empty list of reply codes");
 	for (i = 1; i <= n; i++) {
 		lua_geti(L, idx, i);
 		spec_add(L, sp, lua_gettop(L), idx);
@@ -450,12 +450,10 @@ lsession_connect(lua_State *L)
 	size_t			 hlen;
 	int			 done, opt = 0;
 
-	if (lua_istable(L, 1))
-		opt = 1;
-	else if (!lua_isnoneornil(L, 1))
-		return luaL_typeerror(L, 1, "table of options");
+	lua_settop(L, 1);		/* slot 1 becomes the session below */
+	opt = lerr_checkopts(L, 1);
 	if (opt && lua_getfield(L, 1, "host") != LUA_TNIL)
-		host = luaL_checkstring(L, -1);
+		host = lerr_checklstring(L, -1, NULL);
 	else if (opt)
 		lua_pop(L, 1);
 	if (host == NULL)
@@ -537,14 +535,13 @@ do_send(lua_State *L, struct session *s, const char *p, size_t n, int crlf)
 	double		 timeout;
 	struct buf	 ex = BUF_INIT;
 
-	if (lua_istable(L, 3)) {
+	if (lerr_checkopts(L, 3)) {
 		if (lua_getfield(L, 3, "redact") == LUA_TSTRING)
 			shown = lua_tostring(L, -1);
 		if (lua_getfield(L, 3, "label") == LUA_TSTRING)
 			label = lua_tostring(L, -1);
 		lua_pop(L, 2);
-	} else if (!lua_isnoneornil(L, 3))
-		return luaL_typeerror(L, 3, "table of options");
+	}
 	timeout = session_timeout(L, s, lua_istable(L, 3) ? 3 : 0);
 
 	if (conn_queue(&s->c, p, n) == -1 || (crlf && conn_queue(&s->c, "\r\n", 2) == -1))
@@ -578,7 +575,7 @@ l_send(lua_State *L)
 {
 	struct session	*s = check_open(L, 1);
 	size_t		 n;
-	const char	*p = luaL_checklstring(L, 2, &n);
+	const char	*p = lerr_checklstring(L, 2, &n);
 
 	if (memchr(p, '\r', n) || memchr(p, '\n', n))
 		return lerr_raise(L, "usage", "send: the line contains CR or LF "
@@ -592,7 +589,7 @@ l_send_raw(lua_State *L)
 {
 	struct session	*s = check_open(L, 1);
 	size_t		 n;
-	const char	*p = luaL_checklstring(L, 2, &n);
+	const char	*p = lerr_checklstring(L, 2, &n);
 
 	return do_send(L, s, p, n, 0);
 }
@@ -771,11 +768,8 @@ expect_k(lua_State *L, int status, lua_KContext kctx)
 		}
 		found = !lua_isnil(L, -1);
 		lua_pop(L, 1);
-		if (!found) {
-			tr_printf(s->ctx->tr, TR_ERROR, "reply text does not match \"%s\"",
-			    pattern);
+		if (!found)
 			matched = 0;
-		}
 	}
 	if (!matched)
 		return expect_mismatch(L, s, pattern, 7);
@@ -789,10 +783,9 @@ start_expect(lua_State *L, struct session *s)
 {
 	double	 timeout;
 
-	if (!lua_isnoneornil(L, 3))
-		luaL_checktype(L, 3, LUA_TSTRING);
-	if (!lua_isnoneornil(L, 4))
-		luaL_checktype(L, 4, LUA_TTABLE);
+	if (!lua_isnoneornil(L, 3) && lua_type(L, 3) != LUA_TSTRING)
+		lerr_typeerror(L, 3, "string (a pattern)");
+	lerr_checkopts(L, 4);
 	spec_parse(L, 2, &s->spec);
 	timeout = session_timeout(L, s, lua_istable(L, 4) ? 4 : 0);
 	lua_settop(L, 4);
@@ -809,7 +802,7 @@ l_expect(lua_State *L)
 	struct session	*s = check_open(L, 1);
 
 	if (lua_isnoneornil(L, 2))
-		return luaL_argerror(L, 2, "reply spec expected (e.g. 250, \"2xx\")");
+		return lerr_argerror(L, 2, "reply spec expected (e.g. 250, \"2xx\")");
 	return start_expect(L, s);
 }
 
@@ -881,8 +874,7 @@ l_expect_close(lua_State *L)
 	struct session	*s = check_open(L, 1);
 	double		 timeout;
 
-	if (!lua_isnoneornil(L, 2))
-		luaL_checktype(L, 2, LUA_TTABLE);
+	lerr_checkopts(L, 2);
 	timeout = session_timeout(L, s, lua_istable(L, 2) ? 2 : 0);
 	lua_settop(L, 2);
 	lua_pushnumber(L, mono_now() + timeout);
@@ -917,9 +909,10 @@ static int
 l_settimeout(lua_State *L)
 {
 	struct session	*s = check_session(L, 1);
-	double		 t = luaL_checknumber(L, 2);
+	double		 t = lerr_checknumber(L, 2);
 
-	luaL_argcheck(L, t > 0, 2, "timeout must be positive");
+	if (!(t > 0))
+		lerr_argerror(L, 2, "timeout must be positive");
 	s->timeout = t;
 	return 0;
 }

@@ -66,7 +66,7 @@ static int
 l_b64encode(lua_State *L)
 {
 	size_t		 n;
-	const char	*s = luaL_checklstring(L, 1, &n);
+	const char	*s = lerr_checklstring(L, 1, &n);
 	struct buf	 b = BUF_INIT;
 
 	return push_buf(L, &b, b64_encode(s, n, &b));
@@ -77,7 +77,7 @@ static int
 l_b64decode(lua_State *L)
 {
 	size_t		 n;
-	const char	*s = luaL_checklstring(L, 1, &n), *why = NULL;
+	const char	*s = lerr_checklstring(L, 1, &n), *why = NULL;
 	struct buf	 b = BUF_INIT;
 	int		 rc = b64_decode(s, n, &b, &why);
 
@@ -95,9 +95,9 @@ static int
 l_sasl_plain(lua_State *L)
 {
 	size_t		 ulen, plen, zlen = 0;
-	const char	*u = luaL_checklstring(L, 1, &ulen);
-	const char	*p = luaL_checklstring(L, 2, &plen);
-	const char	*z = luaL_optlstring(L, 3, NULL, &zlen);
+	const char	*u = lerr_checklstring(L, 1, &ulen);
+	const char	*p = lerr_checklstring(L, 2, &plen);
+	const char	*z = lerr_optlstring(L, 3, NULL, &zlen);
 	struct buf	 b = BUF_INIT;
 	int		 rc = sasl_plain(z, zlen, u, ulen, p, plen, &b);
 
@@ -113,7 +113,7 @@ static int
 l_dot_stuff(lua_State *L)
 {
 	size_t		 n;
-	const char	*s = luaL_checklstring(L, 1, &n);
+	const char	*s = lerr_checklstring(L, 1, &n);
 	struct buf	 b = BUF_INIT;
 
 	return push_buf(L, &b, dot_stuff(s, n, &b));
@@ -142,9 +142,10 @@ sleep_k(lua_State *L, int status, lua_KContext kctx)
 static int
 l_sleep(lua_State *L)
 {
-	double	 sec = luaL_checknumber(L, 1);
+	double	 sec = lerr_checknumber(L, 1);
 
-	luaL_argcheck(L, sec >= 0, 1, "must not be negative");
+	if (!(sec >= 0))
+		lerr_argerror(L, 1, "must not be negative");
 	lua_settop(L, 0);
 	lua_pushnumber(L, mono_now() + sec);
 	return sleep_k(L, LUA_OK, 0);
@@ -156,8 +157,8 @@ l_note(lua_State *L)
 {
 	struct smtp_ctx	*ctx = lsmtp_ctx(L);
 	size_t		 n;
-	const char	*s = luaL_checklstring(L, 1, &n);
-	const char	*kind = luaL_optstring(L, 2, "info");
+	const char	*s = lerr_checklstring(L, 1, &n);
+	const char	*kind = lerr_optlstring(L, 2, "info", NULL);
 
 	tr_line(ctx->tr, strcmp(kind, "error") == 0 ? TR_ERROR : TR_INFO, s, n, LB_CRLF);
 	return 0;
@@ -167,8 +168,8 @@ l_note(lua_State *L)
 static int
 l_fail(lua_State *L)
 {
-	const char	*msg = luaL_checkstring(L, 1);
-	const char	*kind = luaL_optstring(L, 2, "expect");
+	const char	*msg = lerr_checklstring(L, 1, NULL);
+	const char	*kind = lerr_optlstring(L, 2, "expect", NULL);
 
 	lerr_push(L, kind, msg);
 	if (lua_istable(L, 3)) {

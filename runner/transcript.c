@@ -27,9 +27,10 @@ tr_marker(enum tr_kind kind)
 	return markers[kind];
 }
 
-/* Appends text with control bytes escaped (bytes >= 0x80 pass: UTF-8). */
+/* Appends text with control bytes escaped (bytes >= 0x80 pass: UTF-8). Our
+ * own messages (tabs_ok) keep their tabs, as two spaces. */
 static int
-escape(struct buf *out, const char *s, size_t n)
+escape(struct buf *out, const char *s, size_t n, int tabs_ok)
 {
 	char	 hex[5];
 	size_t	 i, run = 0;
@@ -44,7 +45,7 @@ escape(struct buf *out, const char *s, size_t n)
 		switch (c) {
 		case '\r': memcpy(hex, "\\r", 3); break;
 		case '\n': memcpy(hex, "\\n", 3); break;
-		case '\t': memcpy(hex, "\\t", 3); break;
+		case '\t': memcpy(hex, tabs_ok ? "  " : "\\t", 3); break;
 		case '\0': memcpy(hex, "\\0", 3); break;
 		default: snprintf(hex, sizeof(hex), "\\x%02x", c); break;
 		}
@@ -88,7 +89,8 @@ tr_format(struct buf *out, double elapsed, int timestamps, enum tr_kind kind,
 		if (buf_appendstr(out, ts) == -1)
 			return -1;
 	}
-	if (buf_appendstr(out, markers[kind]) == -1 || escape(out, text, n) == -1)
+	if (buf_appendstr(out, markers[kind]) == -1 ||
+	    escape(out, text, n, kind == TR_INFO || kind == TR_ERROR) == -1)
 		return -1;
 	if ((kind == TR_RECV || kind == TR_TLS_RECV || kind == TR_RECV_BAD ||
 	    kind == TR_TLS_RECV_BAD) && annotate_334(out, text, n) == -1)

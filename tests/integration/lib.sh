@@ -1,0 +1,100 @@
+# lib.sh - shared by the integration tests (sourced; bash).
+#
+# The environment (set by ctest, see tests/CMakeLists.txt):
+#   SMTPRUN      the binary under test
+#   SRCDIR       the source tree
+#   POSTFIX_DIR  where the test Postfix fixture runs (tests that need it)
+#
+# Each test gets a private directory $T, removed on exit. `run` runs
+# smtprun and keeps its exit code in $RC, stdout in $T/out, stderr in $T/err.
+# Exit 77 means "skipped" to ctest.
+
+set -u
+: "${SMTPRUN:?SMTPRUN must name the smtprun binary}"
+: "${SRCDIR:?SRCDIR must name the source tree}"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/smtprun-test.XXXXXX")
+FAKE_PID=
+cleanup() {
+	[ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+RC=0
+LAST=
+
+fail() {
+	printf 'FAIL: %s\n' "$*" >&2
+	if [ -f "$T/out" ]; then
+		printf -- '--- last command: smtprun %s (exit %s)\n--- stdout:\n' "$LAST" "$RC" >&2
+		cat "$T/out" >&2
+		printf -- '--- stderr:\n' >&2
+		cat "$T/err" >&2
+	fi
+	exit 1
+}
+
+# run ARGS...: smtprun ARGS, never failing the shell.
+run() {
+	LAST="$*"
+	"$SMTPRUN" "$@" >"$T/out" 2>"$T/err"
+	RC=$?
+}
+
+expect_rc() { [ "$RC" -eq "$1" ] || fail "exit code $RC, expected $1"; }
+expect_out() { grep -qF -- "$1" "$T/out" || fail "stdout lacks: $1"; }
+expect_err() { grep -qF -- "$1" "$T/err" || fail "stderr lacks: $1"; }
+expect_in() { grep -qF -- "$2" "$1" || fail "$1 lacks: $2"; }
+expect_not_in() { ! grep -qF -- "$2" "$1" || fail "$1 contains: $2"; }
+
+# expect_lines FILE LINE...: each LINE (a fixed string) occurs in FILE, in
+# this order, each on a later line than the one before.
+expect_lines() {
+	local file=$1 n=0 want
+	shift
+	for want in "$@"; do
+		# ENVIRON, not -v: awk would expand backslashes in -v values.
+		n=$(WANT=$want awk -v start="$n" \
+		    'NR > start && index($0, ENVIRON["WANT"]) { print NR; found = 1; exit }
+		     END { if (!found) print 0 }' "$file")
+		[ "$n" -gt 0 ] || { echo "--- $file:" >&2; cat "$file" >&2;
+			fail "$file lacks, in order: $want"; }
+	done
+}
+
+# scenario NAME: writes stdin to $T/NAME and prints the path.
+scenario() { cat >"$T/$1"; printf '%s\n' "$T/$1"; }
+
+need_postfix() {
+	[ -f "${POSTFIX_DIR:-/nonexistent}/env" ] || {
+		echo "skipped: no test Postfix (it needs root; see tests/postfix)"
+		exit 77
+	}
+	# shellcheck disable=SC1091
+	. "$POSTFIX_DIR/env"
+}
+
+need_python() {
+	command -v python3 >/dev/null || { echo "skipped: no python3"; exit 77; }
+}
+
+# fake MODE: starts tests/integration/fakeserver.py for one connection and
+# sets FAKE_PORT.
+fake() {
+	need_python
+	rm -f "$T/fake.port" "$T/fake.recv"
+	python3 "$SRCDIR/tests/integration/fakeserver.py" "$1" "$T/fake.port" \
+	    "$T/fake.recv" &
+	FAKE_PID=$!
+	local i
+	for i in $(seq 100); do
+		[ -s "$T/fake.port" ] && break
+		sleep 0.05
+	done
+	FAKE_PORT=$(cat "$T/fake.port") || fail "fake server did not start"
+}
+
+# A port on 127.0.0.1 that nothing listens on (bound, then released).
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Transcripts: one file or one per scenario, live on stderr with -v,
+# timestamps, and every line on disk as it happens (a kill loses nothing).
+. "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
+
+ok=$(scenario ok.lua <<'LUA'
+local s = smtp.connect()
+s:expect(220)
+s:noop()
+s:quit()
+LUA
+)
+mkdir -p "$T/sub"
+cp "$ok" "$T/sub/two.lua"
+
+# One file for all scenarios.
+fake record
+run run --transcript "$T/all.log" --server "127.0.0.1:$FAKE_PORT" "$ok"; expect_rc 0
+expect_lines "$T/all.log" "=== scenario $ok" "=== Trying 127.0.0.1 port $FAKE_PORT..." \
+    "=== Connected to 127.0.0.1 port $FAKE_PORT" "<-  220 mail.example.test ESMTP fake" \
+    " -> NOOP" "<-  250 ok" " -> QUIT" "<-  221 2.0.0 Bye" "=== Connection closed with remote host."
+wait "$FAKE_PID" 2>/dev/null
+
+# A directory (given with a trailing slash: created): a file per scenario.
+fake record
+run run --transcript "$T/dir/" --server "127.0.0.1:$FAKE_PORT" "$T/sub/two.lua"; expect_rc 0
+name=$(printf '%s' "${T#/}/sub/two" | tr '/' '-')
+[ -f "$T/dir/$name.log" ] || { ls -l "$T/dir" >&2; fail "no per-scenario transcript $name.log"; }
+expect_in "$T/dir/$name.log" " -> QUIT"
+wait "$FAKE_PID" 2>/dev/null
+
+# -v: the same lines, live on stderr; --timestamps prefixes elapsed seconds.
+fake record
+run run -v --timestamps --server "127.0.0.1:$FAKE_PORT" "$ok"; expect_rc 0
+grep -Eq '^\[ +[0-9]+\.[0-9]{3}\]  -> NOOP$' "$T/err" || fail "no timestamped NOOP on stderr"
+grep -Eq '^\[ +[0-9]+\.[0-9]{3}\] <-  221 2.0.0 Bye$' "$T/err" || fail "no timestamped 221"
+# Piped stderr gets no colour codes.
+! grep -q $'\033' "$T/err" || fail "colour escapes on a pipe"
+wait "$FAKE_PID" 2>/dev/null
+
+# Killed mid-scenario: what happened so far is on disk already.
+fake silent
+slow=$(scenario slow.lua <<'LUA'
+local s = smtp.connect()
+s:expect(220, nil, { timeout = 30 })
+LUA
+)
+"$SMTPRUN" run --transcript "$T/killed.log" --server "127.0.0.1:$FAKE_PORT" "$slow" \
+    >/dev/null 2>&1 &
+pid=$!
+for i in $(seq 100); do
+	grep -q "=== Connected" "$T/killed.log" 2>/dev/null && break
+	sleep 0.05
+done
+kill -9 "$pid"; wait "$pid" 2>/dev/null
+expect_lines "$T/killed.log" "=== scenario $slow" "=== Connected to 127.0.0.1 port $FAKE_PORT"
+kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null
+exit 0

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# valgrind memcheck over real sessions: the article against Postfix, a
+# failing AUTH, a timeout, a malformed reply, a refused connection and a
+# name lookup. Any error or leak fails the test.
+. "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
+command -v valgrind >/dev/null || { echo "skipped: no valgrind"; exit 77; }
+need_postfix
+
+vg() {
+	LAST="(valgrind) $*"
+	valgrind --quiet --error-exitcode=99 --leak-check=full \
+	    --errors-for-leak-kinds=definite,indirect,possible \
+	    --suppressions="$SRCDIR/tests/valgrind.supp" \
+	    "$SMTPRUN" "$@" >"$T/out" 2>"$T/err"
+	RC=$?
+	[ "$RC" -ne 99 ] || fail "valgrind reported errors"
+}
+
+vg run --server "$SMTPRUN_SERVER" -D user="$POSTFIX_USER" \
+    -D password="$POSTFIX_PASSWORD" "$SRCDIR/scripts/article-auth-login.lua"
+expect_rc 0
+vg run --server "$SMTPRUN_SERVER" -D user="$POSTFIX_USER" -D password=wrong \
+    "$SRCDIR/scripts/article-auth-login.lua"
+expect_rc 1
+
+s=$(scenario greet.lua <<'LUA'
+local s = smtp.connect()
+s:expect(220, nil, { timeout = 0.5 })
+s:ehlo()
+LUA
+)
+fake silent
+vg run --server "127.0.0.1:$FAKE_PORT" "$s"; expect_rc 1
+kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null
+fake mixed
+vg run --server "127.0.0.1:$FAKE_PORT" "$s"; expect_rc 1
+wait "$FAKE_PID" 2>/dev/null
+vg run --timeout 5 --server "localhost:$(free_port)" "$s"; expect_rc 2
+vg b64 encode 'alice@example.test'; expect_rc 0
+exit 0

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# What a misbehaving server gets: each fault is one clear message naming the
+# exchange, exit 1, and the transcript kept up to the fault.
+. "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
+
+ehlo=$(scenario ehlo.lua <<'LUA'
+local s = smtp.connect()
+s:expect(220)
+s:ehlo("client.example.test")
+s:quit()
+LUA
+)
+
+# A greeting trickled one byte every 0.2 s: the deadline is total, so it
+# still times out, and says what had arrived.
+fake trickle
+run run --timeout 1 --transcript "$T/trickle.log" --server "127.0.0.1:$FAKE_PORT" "$ehlo"
+expect_rc 1
+expect_out "ehlo.lua:2: timed out after 1 s waiting for a reply to the greeting (received so far: \"220 t"
+expect_lines "$T/trickle.log" "=== Connected to 127.0.0.1 port $FAKE_PORT" "*** timed out after 1 s"
+kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null
+
+# A per-call timeout overrides the session's and the command line's.
+fake silent
+s=$(scenario percall.lua <<'LUA'
+local s = smtp.connect()
+s:settimeout(30)
+s:expect(220, nil, { timeout = 0.3 })
+LUA
+)
+run run --timeout 60 --server "127.0.0.1:$FAKE_PORT" "$s"; expect_rc 1
+expect_out "percall.lua:3: timed out after 0.3 s waiting for a reply to the greeting (received so far: nothing)"
+kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null
+
+# ...and the session's overrides the command line's.
+fake silent
+s=$(scenario session.lua <<'LUA'
+local s = smtp.connect()
+s:settimeout(0.4)
+s:expect(220)
+LUA
+)
+run run --timeout 60 --server "127.0.0.1:$FAKE_PORT" "$s"; expect_rc 1
+expect_out "timed out after 0.4 s"
+kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null
+
+# Malformed replies.
+fake garbage
+run run --transcript "$T/garbage.log" --server "127.0.0.1:$FAKE_PORT" "$ehlo"; expect_rc 1
+expect_out "ehlo.lua:2: malformed reply to the greeting: reply line 1 does not start with a reply code"
+expect_out '"HTTP/1.1 400 Bad Request"'
+expect_lines "$T/garbage.log" "<** HTTP/1.1 400 Bad Request" "*** malformed reply"
+wait "$FAKE_PID" 2>/dev/null
+
+fake mixed
+run run --server "127.0.0.1:$FAKE_PORT" "$ehlo"; expect_rc 1
+expect_out "ehlo.lua:3: malformed reply to 'EHLO client.example.test': reply line 2 has code 251, but the reply began with 250"
+wait "$FAKE_PID" 2>/dev/null
+
+fake nosep
+run run --server "127.0.0.1:$FAKE_PORT" "$ehlo"; expect_rc 1
+expect_out "code 250 is followed by neither a space nor a hyphen"
+wait "$FAKE_PID" 2>/dev/null
+
+fake barelf
+run run --transcript "$T/barelf.log" --server "127.0.0.1:$FAKE_PORT" "$ehlo"; expect_rc 1
+expect_out "malformed reply to the greeting: reply line 1 ends in a bare LF, not CRLF"
+expect_in "$T/barelf.log" "<-  220 mail.example.test ready   (bare LF)"
+wait "$FAKE_PID" 2>/dev/null
+
+# The server hangs up instead of answering EHLO, or halfway through.
+fake drop
+run run --transcript "$T/drop.log" --server "127.0.0.1:$FAKE_PORT" "$ehlo"; expect_rc 1
+expect_out "ehlo.lua:3: connection closed by server while waiting for a reply to 'EHLO client.example.test' (received: nothing)"
+expect_lines "$T/drop.log" "<-  220 mail.example.test ESMTP fake" " -> EHLO client.example.test" "*** connection closed"
+wait "$FAKE_PID" 2>/dev/null
+
+fake halfdrop
+run run --transcript "$T/half.log" --server "127.0.0.1:$FAKE_PORT" "$ehlo"; expect_rc 1
+expect_out '(received: "250-mail.example.test\r\n250-PIPEL")'
+expect_lines "$T/half.log" "<-  250-mail.example.test" "<** 250-PIPEL   (no line end)" "*** connection closed"
+wait "$FAKE_PID" 2>/dev/null
+
+# expect_close: the server closes (pass), stays open (timeout), or talks.
+closing=$(scenario close.lua <<'LUA'
+local s = smtp.connect()
+s:expect(220)
+s:send("QUIT")
+s:expect(221)
+s:expect_close{ timeout = 1 }
+LUA
+)
+fake bye
+run run --transcript "$T/bye.log" --server "127.0.0.1:$FAKE_PORT" "$closing"; expect_rc 0
+expect_in "$T/bye.log" "=== Connection closed by remote host."
+wait "$FAKE_PID" 2>/dev/null
+
+fake linger
+run run --server "127.0.0.1:$FAKE_PORT" "$closing"; expect_rc 1
+expect_out "close.lua:5: expected the server to close the connection after 'QUIT', but it stayed open for 1 s"
+kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null
+
+fake chatty
+run run --transcript "$T/chatty.log" --server "127.0.0.1:$FAKE_PORT" "$closing"; expect_rc 1
+expect_out "but it sent \"250 one more thing\\r\\n\""
+expect_in "$T/chatty.log" "<** 250 one more thing"
+kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null
+exit 0
