@@ -119,6 +119,15 @@ excerpt(struct buf *out, const char *p, size_t n)
 		buf_appendstr(out, "...");
 }
 
+/* The length of the first line of p[0..n) with its LF, at most max. */
+static size_t
+line_len(const char *p, size_t n, size_t max)
+{
+	const char	*nl = memchr(p, '\n', n < max ? n : max);
+
+	return nl ? (size_t)(nl - p) + 1 : n < max ? n : max;
+}
+
 /* "what had arrived so far": reply lines taken plus the partial line. */
 static void
 so_far(struct session *s, struct buf *out)
@@ -438,7 +447,27 @@ l_connect_port(lua_State *L, int optidx, const char *dflt, char *out, size_t len
 	return 0;
 }
 
-/* smtp.connect{host=, port=, timeout=}: a new session, connected. */
+/* A positive integer option (a size in bytes), or dflt. */
+static size_t
+opt_size(lua_State *L, int optidx, const char *name, size_t dflt)
+{
+	lua_Integer	 v;
+	int		 isnum;
+
+	if (!optidx || lua_getfield(L, optidx, name) == LUA_TNIL) {
+		if (optidx)
+			lua_pop(L, 1);
+		return dflt;
+	}
+	v = lua_tointegerx(L, -1, &isnum);
+	if (!isnum || v < 16 || v > 1024 * 1024 * 1024)
+		lerr_raise(L, "usage", "%s must be a number of bytes (16 to 1 GiB)", name);
+	lua_pop(L, 1);
+	return (size_t)v;
+}
+
+/* smtp.connect{host=, port=, timeout=, line_max=, reply_max=}: a new
+ * session, connected. */
 int
 lsession_connect(lua_State *L)
 {
@@ -447,7 +476,7 @@ lsession_connect(lua_State *L)
 	const char		*host = NULL;
 	char			 err[256];
 	double			 timeout;
-	size_t			 hlen;
+	size_t			 hlen, line_max, reply_max;
 	int			 done, opt = 0;
 
 	lua_settop(L, 1);		/* slot 1 becomes the session below */
@@ -462,13 +491,15 @@ lsession_connect(lua_State *L)
 		return lerr_raise(L, "usage", "no server to connect to: pass host= to "
 		    "smtp.connect, or --server on the command line");
 	timeout = lsmtp_timeout(L, opt, ctx->timeout);
+	line_max = opt_size(L, opt, "line_max", ctx->line_max);
+	reply_max = opt_size(L, opt, "reply_max", ctx->reply_max);
 
 	s = lua_newuserdatauv(L, sizeof(*s), 1);
 	memset(s, 0, sizeof(*s));
 	s->state = S_CLOSED;		/* consistent before anything can fail */
-	conn_init(&s->c, sched_loop(ctx->sched), ctx->tr, ctx->line_max);
+	conn_init(&s->c, sched_loop(ctx->sched), ctx->tr, line_max);
 	s->c.wake = task_wake;
-	reply_init(&s->rp, ctx->reply_max);
+	reply_init(&s->rp, reply_max);
 	s->ctx = ctx;
 	luaL_setmetatable(L, SESSION_META);
 	lua_newtable(L);
@@ -722,6 +753,10 @@ expect_k(lua_State *L, int status, lua_KContext kctx)
 		if (rs == REPLY_DONE)
 			break;
 		if (rs == REPLY_ERROR) {
+			/* A line past the cap is still buffered: record its start. */
+			if (lb_pending(&s->c.in) > s->c.in.line_max)
+				tr_chunk(s->ctx->tr, TR_RECV_BAD, lb_peek(&s->c.in),
+				    line_len(lb_peek(&s->c.in), lb_pending(&s->c.in), 256));
 			memcpy(err, s->rp.err, sizeof(err));
 			reply_reset(&s->rp);
 			return fail(L, s, "protocol", "malformed reply to %s: %s", what, err);

@@ -226,6 +226,9 @@ luaopen_core(lua_State *L)
 void
 lsmtp_open(lua_State *L, struct smtp_ctx *ctx)
 {
+	/* Lua leaves the extra space uninitialised, and every coroutine the
+	 * script makes copies the main thread's: none of them is a task. */
+	*(void **)lua_getextraspace(L) = NULL;
 	lua_pushlightuserdata(L, ctx);
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &CTX_KEY);
 	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);

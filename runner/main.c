@@ -54,8 +54,9 @@ cli_luadir(void)
 		exe[n] = '\0';
 		if ((slash = strrchr(exe, '/')) != NULL) {
 			*slash = '\0';
-			if (snprintf(found, sizeof(found), "%s/../share/smtprun/lua", exe) <
-			    (int)sizeof(found) && has_module(found))
+			if (snprintf(exe + strlen(exe), sizeof(exe) - strlen(exe),
+			    "/../share/smtprun/lua") > 0 && realpath(exe, found) != NULL &&
+			    has_module(found))
 				return found;
 		}
 	}

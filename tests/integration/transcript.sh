@@ -54,5 +54,5 @@ for i in $(seq 100); do
 done
 kill -9 "$pid"; wait "$pid" 2>/dev/null
 expect_lines "$T/killed.log" "=== scenario $slow" "=== Connected to 127.0.0.1 port $FAKE_PORT"
-kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null
+kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
 exit 0

@@ -18,7 +18,7 @@ run run --timeout 1 --transcript "$T/trickle.log" --server "127.0.0.1:$FAKE_PORT
 expect_rc 1
 expect_out "ehlo.lua:2: timed out after 1 s waiting for a reply to the greeting (received so far: \"220 t"
 expect_lines "$T/trickle.log" "=== Connected to 127.0.0.1 port $FAKE_PORT" "*** timed out after 1 s"
-kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null
+kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
 
 # A per-call timeout overrides the session's and the command line's.
 fake silent
@@ -30,7 +30,7 @@ LUA
 )
 run run --timeout 60 --server "127.0.0.1:$FAKE_PORT" "$s"; expect_rc 1
 expect_out "percall.lua:3: timed out after 0.3 s waiting for a reply to the greeting (received so far: nothing)"
-kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null
+kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
 
 # ...and the session's overrides the command line's.
 fake silent
@@ -42,7 +42,7 @@ LUA
 )
 run run --timeout 60 --server "127.0.0.1:$FAKE_PORT" "$s"; expect_rc 1
 expect_out "timed out after 0.4 s"
-kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null
+kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
 
 # Malformed replies.
 fake garbage
@@ -67,6 +67,18 @@ run run --transcript "$T/barelf.log" --server "127.0.0.1:$FAKE_PORT" "$ehlo"; ex
 expect_out "malformed reply to the greeting: reply line 1 ends in a bare LF, not CRLF"
 expect_in "$T/barelf.log" "<-  220 mail.example.test ready   (bare LF)"
 wait "$FAKE_PID" 2>/dev/null
+
+# A reply line over the session's cap.
+fake record
+s=$(scenario cap.lua <<'LUA'
+local s = smtp.connect{ line_max = 16 }
+s:expect(220)
+LUA
+)
+run run --transcript "$T/cap.log" --server "127.0.0.1:$FAKE_PORT" "$s"; expect_rc 1
+expect_out "cap.lua:2: malformed reply to the greeting: reply line longer than 16 bytes"
+expect_in "$T/cap.log" "<** 220 mail.example.test ESMTP fake"
+kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
 
 # The server hangs up instead of answering EHLO, or halfway through.
 fake drop
@@ -98,11 +110,11 @@ wait "$FAKE_PID" 2>/dev/null
 fake linger
 run run --server "127.0.0.1:$FAKE_PORT" "$closing"; expect_rc 1
 expect_out "close.lua:5: expected the server to close the connection after 'QUIT', but it stayed open for 1 s"
-kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null
+kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
 
 fake chatty
 run run --transcript "$T/chatty.log" --server "127.0.0.1:$FAKE_PORT" "$closing"; expect_rc 1
 expect_out "but it sent \"250 one more thing\\r\\n\""
 expect_in "$T/chatty.log" "<** 250 one more thing"
-kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null
+kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
 exit 0
