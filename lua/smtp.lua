@@ -11,6 +11,10 @@ local S = core.session          -- the methods of every session
 
 local smtp = {
   connect = core.connect,
+  listen = core.listen,
+  spawn = core.spawn,
+  wait_all = core.wait_all,
+  set_target = core.set_target,
   b64encode = core.b64encode,
   b64decode = core.b64decode,
   sleep = core.sleep,
@@ -19,6 +23,7 @@ local smtp = {
   fail = core.fail,
   config = core.config,
   session = S,
+  server_session = core.server_session,
   default_helo = "localhost",
 }
 

@@ -8,6 +8,8 @@
 #define EXIT_USAGE	2
 
 int	cmd_run(int argc, char **argv);
+int	cmd_serve(int argc, char **argv);
+int	cmd_demo(int argc, char **argv);
 int	cmd_b64(int argc, char **argv);
 
 /* The directory holding smtprun's Lua modules (smtp.lua), or NULL. */

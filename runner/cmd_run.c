@@ -1,23 +1,27 @@
-/* cmd_run.c - "smtprun run": run scenario files and report on each. */
+/*
+ * cmd_run.c - the commands that run scenarios: "run" (scenario files against
+ * a server), "serve" (a server scenario, until it ends or SIGINT/SIGTERM) and
+ * "demo" (the article's server, built in, and the article's session against
+ * it). They share their options and the engine in runner.c.
+ */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include "buf.h"
 #include "cli.h"
-#include "loop.h"
-#include "resolve.h"
-#include "scenario.h"
-#include "task.h"
+#include "runner.h"
 
-#define DEFAULT_TIMEOUT	30.0
+#define DEFAULT_TIMEOUT		30.0
+#define DEMO_USER		"alice@example.test"
+#define DEMO_PASSWORD		"wonderland"
 
-static const char usage[] =
+enum cmd { CMD_RUN, CMD_SERVE, CMD_DEMO };
+
+static const char usage_run[] =
 "usage: smtprun run [options] SCENARIO.lua...\n"
 "\n"
 "  -D, --define NAME=VALUE   set vars.NAME for the scenarios (repeatable)\n"
@@ -33,18 +37,47 @@ static const char usage[] =
 "\n"
 "Exit status: 0 all passed, 1 a scenario failed, 2 usage or setup error.\n";
 
-struct run {
-	struct scenario_opts	 so;
-	const char		*transcript;
-	int			 tr_dir;	/* transcript names a directory */
-	int			 tr_fd;		/* the shared transcript file */
-	char			*host;
-	char			*port;
+static const char usage_serve[] =
+"usage: smtprun serve [options] SCRIPT.lua\n"
+"\n"
+"Runs a server scenario until it ends, or until SIGINT or SIGTERM (a clean\n"
+"stop: sessions closed, transcript complete). smtp.listen{} in the script\n"
+"listens on 127.0.0.1 and the --port given; \"listening on HOST:PORT\" is\n"
+"printed on standard output once it accepts connections.\n"
+"\n"
+"  -p, --port N              the default port of smtp.listen (default: any)\n"
+"  -D, -t, -T, -v, --timestamps, --show-secrets   as for smtprun run\n"
+"  -h, --help                this text\n";
+
+static const char usage_demo[] =
+"usage: smtprun demo [--serve] [--port N] [--user U] [--password P] [options]\n"
+"\n"
+"Starts, in this process, a server that behaves like the one in the SMTP-AUTH\n"
+"LOGIN article (relaying refused until AUTH LOGIN or PLAIN succeeds), then\n"
+"replays the article's session against it and prints the transcript.\n"
+"\n"
+"      --serve               only run the server, until SIGINT or SIGTERM, for\n"
+"                            typing the session by hand (telnet, nc)\n"
+"  -p, --port N              the server's port (default: any free one)\n"
+"      --user U              the demo account (default " DEMO_USER ")\n"
+"      --password P          its password (default " DEMO_PASSWORD ")\n"
+"  -t, -T, --timestamps, --show-secrets   as for smtprun run\n"
+"  -h, --help                this text\n";
+
+struct opts {
+	struct run	 r;
+	char		*host;
+	char		*port;
+	const char	**vars;
+	int		 nvars;
+	const char	*user;
+	const char	*password;
+	int		 serve;		/* demo --serve */
 };
 
 /* Splits "host", "host:port", "[v6]", "[v6]:port", "v6" into r->host/port. */
 static int
-parse_server(struct run *r, const char *arg)
+parse_server(struct opts *r, const char *arg)
 {
 	const char	*colon, *end;
 
@@ -84,103 +117,23 @@ parse_timeout(const char *arg, double *out)
 	return 0;
 }
 
-/* "dir/a b.lua" -> "dir-a_b.log" under the transcript directory. */
-static char *
-transcript_name(const char *dir, const char *path)
-{
-	struct buf	 b = BUF_INIT;
-	const char	*p = path, *dot;
-	size_t		 n;
-
-	while (p[0] == '.' && p[1] == '/')
-		p += 2;
-	while (*p == '/')
-		p++;
-	dot = strrchr(p, '.');
-	n = dot && dot > p && !strchr(dot, '/') ? (size_t)(dot - p) : strlen(p);
-	buf_appendstr(&b, dir);
-	if (b.len && b.p[b.len - 1] != '/')
-		buf_append(&b, "/", 1);
-	for (; n > 0; p++, n--) {
-		char c = *p == '/' ? '-' : (*p == ' ' || *p == '\t') ? '_' : *p;
-		buf_append(&b, &c, 1);
-	}
-	buf_appendstr(&b, ".log");
-	buf_append(&b, "", 1);
-	return b.p;
-}
-
 static int
-open_transcripts(struct run *r)
+parse_port(const char *arg, int *out)
 {
-	struct stat	 st;
-	size_t		 n = strlen(r->transcript);
+	char	*end;
+	long	 v;
 
-	if ((stat(r->transcript, &st) == 0 && S_ISDIR(st.st_mode)) ||
-	    (n > 0 && r->transcript[n - 1] == '/')) {
-		if (mkdir(r->transcript, 0777) == -1 && errno != EEXIST) {
-			fprintf(stderr, "smtprun: cannot create %s: %s\n", r->transcript,
-			    strerror(errno));
-			return -1;
-		}
-		r->tr_dir = 1;
-		return 0;
-	}
-	r->tr_fd = open(r->transcript, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND |
-	    O_CLOEXEC, 0666);
-	if (r->tr_fd == -1) {
-		fprintf(stderr, "smtprun: cannot write %s: %s\n", r->transcript,
-		    strerror(errno));
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end != '\0' || v < 0 || v > 65535)
 		return -1;
-	}
+	*out = (int)v;
 	return 0;
 }
 
+/* Parses the options of `cmd`; returns -1 to go on, else an exit code. */
 static int
-scenario_fd(struct run *r, const char *path, char **name)
-{
-	int	 fd;
-
-	*name = NULL;
-	if (r->transcript == NULL)
-		return -1;
-	if (!r->tr_dir) {
-		*name = strdup(r->transcript);
-		return dup(r->tr_fd);
-	}
-	*name = transcript_name(r->transcript, path);
-	fd = open(*name, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0666);
-	if (fd == -1)
-		fprintf(stderr, "smtprun: cannot write %s: %s\n", *name, strerror(errno));
-	return fd;
-}
-
-static int
-scenario_done(void *arg)
-{
-	return ((struct scenario *)arg)->done;
-}
-
-static void
-report(const struct scenario *sc, int color, int live)
-{
-	static const char *const word[] = { "PASS", "FAIL", "ERROR" };
-	static const char *const col[] = { "\033[32m", "\033[31m", "\033[31;1m" };
-	struct buf	 tail = BUF_INIT;
-
-	printf("%s%-5s%s %s  (%.2f s)\n", color ? col[sc->outcome] : "",
-	    word[sc->outcome], color ? "\033[0m" : "", sc->path, sc->elapsed);
-	if (sc->outcome == OUT_PASS)
-		return;
-	printf("      %s\n", sc->message);
-	if (!live && sc->tr.tail_count > 0 && tr_tail(&sc->tr, 6, "        ", &tail) == 0) {
-		printf("      last transcript lines:\n%.*s", (int)tail.len, tail.p);
-		buf_free(&tail);
-	}
-}
-
-int
-cmd_run(int argc, char **argv)
+parse(enum cmd cmd, int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "define", required_argument, NULL, 'D' },
@@ -188,124 +141,191 @@ cmd_run(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "transcript", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "port", required_argument, NULL, 'p' },
 		{ "timestamps", no_argument, NULL, 1 },
 		{ "show-secrets", no_argument, NULL, 2 },
+		{ "serve", no_argument, NULL, 3 },
+		{ "user", required_argument, NULL, 4 },
+		{ "password", required_argument, NULL, 5 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct run		 r;
-	struct scenario		 sc;
-	struct loop		*lp = NULL;
-	struct sched		*s = NULL;
-	const char		**vars;
-	const char		*env;
-	char			*trname;
-	int			 ch, i, nvars = 0, fd, color, rc = EXIT_USAGE;
-	int			 count[3] = { 0, 0, 0 };
+	/* Which options each command takes. */
+	static const char *const allowed[] = {
+		[CMD_RUN] = "DstTv\1\2h",
+		[CMD_SERVE] = "DtTvp\1\2h",
+		[CMD_DEMO] = "tTvp\1\2\3\4\5h",
+	};
+	const char	*usage = cmd == CMD_RUN ? usage_run : cmd == CMD_SERVE ?
+			    usage_serve : usage_demo;
+	const char	*env, *name = argv[0];
+	int		 ch, idx;
 
-	memset(&r, 0, sizeof(r));
-	r.tr_fd = -1;
-	r.so.timeout = DEFAULT_TIMEOUT;
-	if ((vars = calloc((size_t)argc + 1, sizeof(*vars))) == NULL)
-		return EXIT_USAGE;
-	if ((env = getenv("SMTPRUN_SERVER")) != NULL && *env && parse_server(&r, env) == -1) {
+	if (cmd == CMD_RUN && (env = getenv("SMTPRUN_SERVER")) != NULL && *env &&
+	    parse_server(o, env) == -1) {
 		fprintf(stderr, "smtprun: bad SMTPRUN_SERVER \"%s\" (want HOST[:PORT])\n", env);
-		goto out;
+		return EXIT_USAGE;
 	}
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "D:s:t:T:vh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "D:s:t:T:vp:h", longopts, &idx)) != -1) {
+		if (ch != '?' && strchr(allowed[cmd], ch) == NULL) {
+			fprintf(stderr, "smtprun %s: option %s%s does not apply here\n%s", name,
+			    ch < 32 || strchr("vph", ch) == NULL ? "--" : "-",
+			    ch < 32 ? longopts[idx].name : (const char []){ (char)ch, 0 },
+			    usage);
+			return EXIT_USAGE;
+		}
 		switch (ch) {
 		case 'D':
 			if (strchr(optarg, '=') == NULL || optarg[0] == '=') {
 				fprintf(stderr, "smtprun: -D wants NAME=VALUE, not \"%s\"\n", optarg);
-				goto out;
+				return EXIT_USAGE;
 			}
-			vars[nvars++] = optarg;
+			o->vars[o->nvars++] = optarg;
 			break;
 		case 's':
-			if (parse_server(&r, optarg) == -1) {
+			if (parse_server(o, optarg) == -1) {
 				fprintf(stderr, "smtprun: bad --server \"%s\" (want HOST[:PORT])\n",
 				    optarg);
-				goto out;
+				return EXIT_USAGE;
 			}
 			break;
 		case 't':
-			if (parse_timeout(optarg, &r.so.timeout) == -1) {
+			if (parse_timeout(optarg, &o->r.so.timeout) == -1) {
 				fprintf(stderr, "smtprun: bad --timeout \"%s\" (want seconds > 0)\n",
 				    optarg);
-				goto out;
+				return EXIT_USAGE;
 			}
 			break;
 		case 'T':
-			r.transcript = optarg;
+			o->r.transcript = optarg;
 			break;
 		case 'v':
-			r.so.live = 1;
+			o->r.so.live = 1;
+			break;
+		case 'p':
+			if (parse_port(optarg, &o->r.so.listen_port) == -1) {
+				fprintf(stderr, "smtprun: bad --port \"%s\" (want 0-65535)\n", optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case 1:
-			r.so.timestamps = 1;
+			o->r.so.timestamps = 1;
 			break;
 		case 2:
-			r.so.show_secrets = 1;
+			o->r.so.show_secrets = 1;
+			break;
+		case 3:
+			o->serve = 1;
+			break;
+		case 4:
+			o->user = optarg;
+			break;
+		case 5:
+			o->password = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);
-			rc = EXIT_PASS;
-			goto out;
+			return EXIT_PASS;
 		default:
 			fputs(usage, stderr);
-			goto out;
+			return EXIT_USAGE;
 		}
 	}
-	if (optind >= argc) {
-		fprintf(stderr, "smtprun run: no scenario given\n%s", usage);
-		goto out;
-	}
-	if ((r.so.luadir = cli_luadir()) == NULL) {
+	if ((o->r.so.luadir = cli_luadir()) == NULL) {
 		fprintf(stderr, "smtprun: cannot find smtprun's Lua modules (smtp.lua); "
 		    "set SMTPRUN_LUADIR\n");
-		goto out;
+		return EXIT_USAGE;
 	}
-	r.so.host = r.host;
-	r.so.port = r.port;
-	r.so.vars = vars;
-	if (r.transcript != NULL && open_transcripts(&r) == -1)
-		goto out;
-	if ((lp = loop_new()) == NULL || resolve_init(lp) == -1 ||
-	    (s = sched_new(lp)) == NULL) {
-		fprintf(stderr, "smtprun: cannot set up the event loop: %s\n", strerror(errno));
-		goto out;
-	}
+	o->r.so.host = o->host;
+	o->r.so.port = o->port;
+	o->r.so.vars = o->vars;
+	return -1;
+}
 
-	color = cli_color(STDOUT_FILENO);
-	r.so.color = cli_color(STDERR_FILENO);
-	for (i = optind; i < argc; i++) {
-		fd = scenario_fd(&r, argv[i], &trname);
-		scenario_start(&sc, s, argv[i], &r.so, fd, trname);
-		free(trname);
-		sched_run(s, scenario_done, &sc);
-		if (!sc.done) {
-			sc.outcome = OUT_ERROR;
-			sc.message = strdup("internal error: the scenario stalled");
+/* Sets up, parses, runs `files` (or argv's operands), and frees. */
+static int
+run_cmd(enum cmd cmd, int argc, char **argv)
+{
+	struct opts	 o;
+	char		 script[PATH_MAX], uvar[512], pvar[512], *files[1];
+	int		 rc;
+
+	memset(&o, 0, sizeof(o));
+	o.r.so.timeout = DEFAULT_TIMEOUT;
+	o.user = DEMO_USER;
+	o.password = DEMO_PASSWORD;
+	if ((o.vars = calloc((size_t)argc + 3, sizeof(*o.vars))) == NULL)
+		return EXIT_USAGE;
+	if ((rc = parse(cmd, argc, argv, &o)) != -1)
+		goto out;
+	rc = EXIT_USAGE;
+	switch (cmd) {
+	case CMD_RUN:
+		if (optind >= argc) {
+			fprintf(stderr, "smtprun run: no scenario given\n%s", usage_run);
+			goto out;
 		}
-		report(&sc, color, r.so.live);
-		fflush(stdout);
-		count[sc.outcome]++;
-		scenario_free(&sc, s);
+		rc = runner_run(&o.r, argv + optind, argc - optind);
+		break;
+	case CMD_SERVE:
+		if (optind != argc - 1) {
+			fprintf(stderr, "smtprun serve: give one script\n%s", usage_serve);
+			goto out;
+		}
+		o.r.so.announce = 1;
+		o.r.interrupt_ok = 1;
+		rc = runner_run(&o.r, argv + optind, 1);
+		break;
+	case CMD_DEMO:
+		if (optind != argc) {
+			fprintf(stderr, "smtprun demo: no operands\n%s", usage_demo);
+			goto out;
+		}
+		/* The scripts sit next to the modules: <prefix>/scripts, ../scripts. */
+		snprintf(uvar, sizeof(uvar), "%s/../scripts/%s", o.r.so.luadir,
+		    o.serve ? "article-server.lua" : "article-auth-login.lua");
+		if (realpath(uvar, script) == NULL) {
+			fprintf(stderr, "smtprun demo: cannot find %s: %s\n", uvar,
+			    strerror(errno));
+			goto out;
+		}
+		snprintf(uvar, sizeof(uvar), "user=%s", o.user);
+		snprintf(pvar, sizeof(pvar), "password=%s", o.password);
+		o.vars[o.nvars++] = uvar;
+		o.vars[o.nvars++] = pvar;
+		files[0] = script;
+		o.r.so.announce = 1;
+		if (o.serve) {
+			o.r.interrupt_ok = 1;
+		} else {
+			o.r.so.live = 1;
+			o.r.so.prelude = "smtp.demo";
+		}
+		rc = runner_run(&o.r, files, 1);
+		break;
 	}
-	printf("%d scenario%s: %d passed, %d failed, %d error%s\n", argc - optind,
-	    argc - optind == 1 ? "" : "s", count[OUT_PASS], count[OUT_FAIL],
-	    count[OUT_ERROR], count[OUT_ERROR] == 1 ? "" : "s");
-	rc = count[OUT_ERROR] ? EXIT_USAGE : count[OUT_FAIL] ? EXIT_FAILED : EXIT_PASS;
 out:
-	if (s != NULL)
-		sched_free(s);
-	resolve_shutdown();
-	loop_free(lp);
-	if (r.tr_fd >= 0)
-		close(r.tr_fd);
-	free(r.host);
-	free(r.port);
-	free(vars);
+	free(o.host);
+	free(o.port);
+	free(o.vars);
 	return rc;
+}
+
+int
+cmd_run(int argc, char **argv)
+{
+	return run_cmd(CMD_RUN, argc, argv);
+}
+
+int
+cmd_serve(int argc, char **argv)
+{
+	return run_cmd(CMD_SERVE, argc, argv);
+}
+
+int
+cmd_demo(int argc, char **argv)
+{
+	return run_cmd(CMD_DEMO, argc, argv);
 }

@@ -49,6 +49,24 @@ lsmtp_timeout(lua_State *L, int idx, double dflt)
 	}
 }
 
+size_t
+lsmtp_optsize(lua_State *L, int idx, const char *name, size_t dflt)
+{
+	lua_Integer	 v;
+	int		 isnum;
+
+	if (!idx || lua_getfield(L, idx, name) == LUA_TNIL) {
+		if (idx)
+			lua_pop(L, 1);
+		return dflt;
+	}
+	v = lua_tointegerx(L, -1, &isnum);
+	if (!isnum || v < 16 || v > 1024 * 1024 * 1024)
+		lerr_raise(L, "usage", "%s must be a number of bytes (16 to 1 GiB)", name);
+	lua_pop(L, 1);
+	return (size_t)v;
+}
+
 /* Pushes the contents of b (or raises when out of memory), then frees it. */
 static int
 push_buf(lua_State *L, struct buf *b, int rc)
@@ -183,6 +201,91 @@ l_fail(lua_State *L)
 	return lerr_throw(L);
 }
 
+/* ---- concurrency ---- */
+
+static void
+spawned_done(struct task *t, int status, void *arg)
+{
+	struct smtp_ctx	*ctx = arg;
+
+	if (status != LUA_OK && ctx->spawn_failed != NULL)
+		ctx->spawn_failed(ctx->owner, task_thread(t));
+	if (--ctx->nspawned == 0)
+		task_wake(ctx->joiner);
+}
+
+/* smtp.spawn(fn, ...): runs fn(...) as a task of its own, next to this one.
+ * An error in it fails the scenario, as an error here would. */
+static int
+l_spawn(lua_State *L)
+{
+	struct smtp_ctx	*ctx = lsmtp_ctx(L);
+	int		 nargs = lua_gettop(L) - 1;
+
+	if (lua_type(L, 1) != LUA_TFUNCTION)
+		return lerr_typeerror(L, 1, "function");
+	if (task_spawn(ctx->sched, L, nargs, ctx->owner, spawned_done, ctx) == NULL)
+		return luaL_error(L, "out of memory");
+	ctx->nspawned++;
+	return 0;
+}
+
+/* Stack: 1 opts, 2 deadline, 3 timeout. */
+static int
+wait_all_k(lua_State *L, int status, lua_KContext kctx)
+{
+	struct smtp_ctx	*ctx = lsmtp_ctx(L);
+
+	(void)status;
+	(void)kctx;
+	if (ctx->nspawned == 0)
+		return 0;
+	if (mono_now() >= lua_tonumber(L, 2)) {
+		tr_printf(ctx->tr, TR_ERROR, "timed out after %g s waiting for %d spawned "
+		    "task%s", lua_tonumber(L, 3), ctx->nspawned, ctx->nspawned == 1 ? "" : "s");
+		lerr_push(L, "timeout", lua_pushfstring(L, "timed out after %f s waiting "
+		    "for %d spawned task%s", lua_tonumber(L, 3), ctx->nspawned,
+		    ctx->nspawned == 1 ? "" : "s"));
+		lerr_field(L, "recorded", "transcript");
+		return lerr_throw(L);
+	}
+	return task_wait(L, lua_tonumber(L, 2), &ctx->joiner, 0, wait_all_k);
+}
+
+/* smtp.wait_all([opts]): until every spawned task has finished. */
+static int
+l_wait_all(lua_State *L)
+{
+	struct smtp_ctx	*ctx = lsmtp_ctx(L);
+	double		 timeout;
+
+	if (ctx->joiner != NULL)
+		return lerr_raise(L, "usage", "wait_all: another task is already waiting");
+	timeout = lsmtp_timeout(L, lerr_checkopts(L, 1) ? 1 : 0, ctx->timeout);
+	lua_settop(L, 1);
+	lua_pushnumber(L, mono_now() + timeout);
+	lua_pushnumber(L, timeout);
+	return wait_all_k(L, LUA_OK, 0);
+}
+
+/* smtp.set_target(host, port): the default of smtp.connect from now on. */
+static int
+l_set_target(lua_State *L)
+{
+	struct smtp_ctx	*ctx = lsmtp_ctx(L);
+	const char	*host = lerr_checklstring(L, 1, NULL);
+	const char	*port = lerr_checklstring(L, 2, NULL);
+
+	/* Kept alive in the registry for as long as the state lives. */
+	lua_pushvalue(L, 1);
+	lua_setfield(L, LUA_REGISTRYINDEX, "smtprun.target_host");
+	lua_pushvalue(L, 2);
+	lua_setfield(L, LUA_REGISTRYINDEX, "smtprun.target_port");
+	ctx->host = host;
+	ctx->port = port;
+	return 0;
+}
+
 static int
 l_config(lua_State *L)
 {
@@ -197,6 +300,8 @@ l_config(lua_State *L)
 	lua_setfield(L, -2, "timeout");
 	lua_pushboolean(L, ctx->show_secrets);
 	lua_setfield(L, -2, "show_secrets");
+	lua_pushinteger(L, ctx->listen_port);
+	lua_setfield(L, -2, "listen_port");
 	return 1;
 }
 
@@ -205,6 +310,7 @@ luaopen_core(lua_State *L)
 {
 	static const luaL_Reg funcs[] = {
 		{ "connect", lsession_connect },
+		{ "listen", lserver_listen },
 		{ "b64encode", l_b64encode },
 		{ "b64decode", l_b64decode },
 		{ "sasl_plain", l_sasl_plain },
@@ -214,12 +320,15 @@ luaopen_core(lua_State *L)
 		{ "note", l_note },
 		{ "fail", l_fail },
 		{ "config", l_config },
+		{ "spawn", l_spawn },
+		{ "wait_all", l_wait_all },
+		{ "set_target", l_set_target },
 		{ NULL, NULL }
 	};
 
 	luaL_newlib(L, funcs);
 	lsession_register(L);
-	lua_setfield(L, -2, "session");
+	lserver_register(L);
 	return 1;
 }
 

@@ -26,18 +26,30 @@ struct smtp_ctx {
 	size_t			 line_max;
 	size_t			 reply_max;
 	int			 nsessions;	/* sessions opened so far */
+	int			 nspawned;	/* spawned tasks still running */
+	void			*joiner;	/* the task in smtp.wait_all */
+	/* Called when a spawned task fails; its error is on top of co. */
+	void			(*spawn_failed)(void *owner, lua_State *co);
+	int			 listen_port;	/* smtp.listen's default port (0: any) */
+	int			 announce;	/* print "listening on ..." to stdout */
 };
 
-#define SESSION_META	"smtprun.session"
 
 /* Makes require("smtprun.core") available in L; ctx must outlive L. */
 void	lsmtp_open(lua_State *L, struct smtp_ctx *ctx);
 struct smtp_ctx *lsmtp_ctx(lua_State *L);
 /* Resolves a timeout: opts.timeout if the table at idx has one, else dflt. */
 double	lsmtp_timeout(lua_State *L, int idx, double dflt);
+/* A size option (bytes, 16 B to 1 GiB) of the table at idx (0: none), or dflt. */
+size_t	lsmtp_optsize(lua_State *L, int idx, const char *name, size_t dflt);
 
-/* lsession.c */
-void	lsession_register(lua_State *L);	/* leaves the methods table pushed */
+/* lsession.c: sets .session and .server_session (the methods tables of each
+ * role) on the table on top of the stack. */
+void	lsession_register(lua_State *L);
+/* lclient.c */
 int	lsession_connect(lua_State *L);
+/* lserver.c */
+int	lserver_listen(lua_State *L);
+void	lserver_register(lua_State *L);
 
 #endif

@@ -18,6 +18,8 @@ static const char usage[] =
 "\n"
 "Commands:\n"
 "  run SCENARIO.lua...      run scenarios against an SMTP server\n"
+"  serve SCRIPT.lua         run a server scenario (test an SMTP client)\n"
+"  demo [--serve]           the article's server, built in, and its session\n"
 "  b64 encode|decode [TEXT] base64, as the SMTP AUTH LOGIN exchange needs it\n"
 "  help                     this text\n"
 "\n"
@@ -100,6 +102,10 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "serve") == 0)
+		return cmd_serve(argc - 1, argv + 1);
+	if (strcmp(argv[1], "demo") == 0)
+		return cmd_demo(argc - 1, argv + 1);
 	if (strcmp(argv[1], "b64") == 0)
 		return cmd_b64(argc - 1, argv + 1);
 	fprintf(stderr, "smtprun: unknown command \"%s\"\n%s", argv[1], usage);

@@ -54,13 +54,29 @@ judge_error(struct scenario *sc, lua_State *co)
 	lua_pop(co, 2);
 }
 
+/* A task the scenario spawned failed: so did the scenario. */
+static void
+on_spawn_failed(void *owner, lua_State *co)
+{
+	struct scenario	*sc = owner;
+
+	if (!sc->done)
+		judge_error(sc, co);
+}
+
 static void
 on_done(struct task *t, int status, void *arg)
 {
 	struct scenario	*sc = arg;
 	lua_State	*co = task_thread(t);
 
+	if (sc->done)		/* a spawned task failed first */
+		return;
 	if (status == LUA_OK) {
+		if (sc->ctx.nspawned > 0)
+			tr_printf(&sc->tr, TR_INFO, "%d spawned task%s still running: "
+			    "stopped with the scenario", sc->ctx.nspawned,
+			    sc->ctx.nspawned == 1 ? "" : "s");
 		set_message(sc, OUT_PASS, "");
 		return;
 	}
@@ -110,6 +126,15 @@ prepare(lua_State *L)
 	lua_pushstring(L, "smtp");
 	lua_call(L, 1, 1);
 	lua_setglobal(L, "smtp");
+
+	/* A module that sets the stage first (smtprun demo: the server). */
+	if (o->prelude != NULL) {
+		lua_getglobal(L, "require");
+		lua_pushstring(L, o->prelude);
+		lua_call(L, 1, 1);
+		lua_getglobal(L, "vars");
+		lua_call(L, 1, 0);
+	}
 	return 0;
 }
 
@@ -133,6 +158,9 @@ scenario_start(struct scenario *sc, struct sched *s, const char *path,
 	sc->ctx.port = o->port;
 	sc->ctx.timeout = o->timeout;
 	sc->ctx.show_secrets = o->show_secrets;
+	sc->ctx.listen_port = o->listen_port;
+	sc->ctx.announce = o->announce;
+	sc->ctx.spawn_failed = on_spawn_failed;
 
 	if ((sc->L = L = luaL_newstate()) == NULL) {
 		set_message(sc, OUT_ERROR, "cannot create a Lua state (out of memory)");
@@ -143,8 +171,8 @@ scenario_start(struct scenario *sc, struct sched *s, const char *path,
 	lua_pushlightuserdata(L, sc);
 	lua_pushlightuserdata(L, (void *)o);
 	if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
-		lua_pushfstring(L, "cannot load smtprun's Lua modules from %s: %s",
-		    o->luadir, lua_tostring(L, -1));
+		lua_pushfstring(L, "cannot set up smtprun's Lua modules (%s): %s",
+		    o->luadir, luaL_tolstring(L, -1, NULL));
 		set_message(sc, OUT_ERROR, lua_tostring(L, -1));
 		tr_printf(&sc->tr, TR_ERROR, "%s", sc->message);
 		return;

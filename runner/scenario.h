@@ -30,6 +30,9 @@ struct scenario_opts {
 	int		 live;		/* -v */
 	int		 color;		/* ... in colour */
 	const char	**vars;		/* "name=value", NULL-terminated */
+	int		 listen_port;	/* smtp.listen's default port */
+	int		 announce;	/* print "listening on ..." */
+	const char	*prelude;	/* module whose function(vars) runs first */
 };
 
 struct scenario {

@@ -129,11 +129,15 @@ task_spawn(struct sched *s, lua_State *L, int nargs, void *owner,
 	}
 	co = lua_newthread(L);
 	t->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	/* The reference is dropped through the main thread: L itself may be a
+	 * coroutine that is long gone by then. */
+	lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
+	t->home = lua_tothread(L, -1);
+	lua_pop(L, 1);
 	*(struct task **)lua_getextraspace(co) = t;
 	lua_xmove(L, co, nargs + 1);		/* function and arguments */
 	t->s = s;
 	t->L = co;
-	t->home = L;
 	t->owner = owner;
 	t->done = done;
 	t->done_arg = arg;

@@ -92,8 +92,8 @@ tr_format(struct buf *out, double elapsed, int timestamps, enum tr_kind kind,
 	if (buf_appendstr(out, markers[kind]) == -1 ||
 	    escape(out, text, n, kind == TR_INFO || kind == TR_ERROR) == -1)
 		return -1;
-	if ((kind == TR_RECV || kind == TR_TLS_RECV || kind == TR_RECV_BAD ||
-	    kind == TR_TLS_RECV_BAD) && annotate_334(out, text, n) == -1)
+	/* Either side's 334 (a server session sends them). */
+	if (kind != TR_INFO && kind != TR_ERROR && annotate_334(out, text, n) == -1)
 		return -1;
 	if (term == LB_LF && buf_appendstr(out, "   (bare LF)") == -1)
 		return -1;
@@ -181,6 +181,8 @@ tr_line(struct transcript *tr, enum tr_kind kind, const char *text, size_t n,
 	const char	*col;
 	int		 saved = errno;
 
+	if (tr == NULL)			/* a quiet session */
+		return;
 	tr->line.len = 0;
 	if (tr_format(&tr->line, mono_now() - tr->t0, tr->flags & TR_F_TIMESTAMPS, kind,
 	    text, n, term) == -1)
@@ -222,7 +224,7 @@ const char *
 tr_secret(struct transcript *tr, enum tr_kind kind, const char *text, size_t n,
     const char *shown)
 {
-	if (tr->flags & TR_F_SHOW_SECRETS) {
+	if (tr != NULL && (tr->flags & TR_F_SHOW_SECRETS)) {
 		tr_line(tr, kind, text, n, LB_CRLF);
 		return NULL;
 	}

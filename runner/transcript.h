@@ -10,6 +10,9 @@
  *	"<** "  a received reply that failed an expectation   "*** "  an error
  *	" ~> " / "<~  " / "<~* "  the same inside TLS
  *
+ * The recording functions accept a NULL transcript and record nothing (a
+ * quiet session).
+ *
  * Redaction is decided where the secret is known: the caller marks a line as
  * secret (tr_secret) and passes the text to show instead; nothing here
  * pattern-matches output after the fact.

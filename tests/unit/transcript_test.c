@@ -48,7 +48,9 @@ test_334_prompts_are_decoded(void **state)
 	/* Not base64, or not printable once decoded: left alone. */
 	FMT(TR_RECV, "334 go ahead", LB_CRLF, "<-  334 go ahead\n");
 	FMT(TR_RECV, "334 AAEC", LB_CRLF, "<-  334 AAEC\n");
-	FMT(TR_SEND, "334 VXNlcm5hbWU6", LB_CRLF, " -> 334 VXNlcm5hbWU6\n");
+	/* A server session sends them: annotated the same way. */
+	FMT(TR_SEND, "334 VXNlcm5hbWU6", LB_CRLF, " -> 334 VXNlcm5hbWU6   (Username:)\n");
+	FMT(TR_INFO, "334 VXNlcm5hbWU6", LB_CRLF, "=== 334 VXNlcm5hbWU6\n");
 }
 
 static void

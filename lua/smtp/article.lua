@@ -1,0 +1,27 @@
+-- smtp/article.lua: a server that behaves like the one in the SMTP-AUTH LOGIN
+-- article. Greeting 220; EHLO advertises AUTH LOGIN PLAIN; mail to
+-- example.test is accepted, relaying anywhere else is refused
+-- ("554 5.7.1 <...>: Relay access denied") until the client authenticates;
+-- AUTH LOGIN answers "334 VXNlcm5hbWU6", "334 UGFzc3dvcmQ6" and
+-- "235 2.7.0 Authentication successful".
+local server = require "smtp.server"
+
+local article = {}
+
+-- opts: user, password (the demo account), and any smtp.server option.
+function article.new(opts)
+  local cfg = {
+    hostname = "mail.example.test",
+    greeting = "mail.example.test ESMTP smtprun article server",
+    auth = { "LOGIN", "PLAIN" },
+    users = { [opts.user] = opts.password },
+    local_domains = { "example.test" },
+    relay = "auth",
+  }
+  for k, v in pairs(opts) do
+    if k ~= "user" and k ~= "password" then cfg[k] = v end
+  end
+  return server.new(cfg)
+end
+
+return article

@@ -1,0 +1,13 @@
+-- smtp/demo.lua: what "smtprun demo" runs before the article's scenario:
+-- the article's server on 127.0.0.1 (a free port, or --port), quiet, serving
+-- in a task of its own, and made the scenario's default target.
+local article = require "smtp.article"
+
+return function(vars)
+  local srv = article.new{ user = vars.user, password = vars.password }
+  local l = srv:listen{ host = "127.0.0.1", port = smtp.config().listen_port, quiet = true }
+  io.stdout:write(("demo account: user %s, password %s\n"):format(vars.user, vars.password))
+  io.stdout:flush()
+  smtp.set_target("127.0.0.1", tostring(l:port()))
+  srv:start()
+end

@@ -1,0 +1,395 @@
+-- smtp/server.lua: a ready SMTP server for scenarios, well behaved by
+-- default and misbehaving on demand.
+--
+--   local server = require "smtp.server"
+--   local srv = server.new{
+--     hostname = "mail.example.test",
+--     auth = { "LOGIN", "PLAIN" },            -- mechanisms offered
+--     users = { ["alice@example.test"] = "secret" },
+--     local_domains = { "example.test" },     -- always accepted
+--     relay = "auth",                         -- "auth", "open" or "never"
+--     hide = { "PIPELINING" },                -- EHLO keywords left out
+--     faults = { { on = "RCPT", action = "reject", code = 451,
+--                  text = "4.3.0 Try again later" } },
+--   }
+--   local l = srv:listen{ port = 0 }          -- smtp.listen options
+--   srv:start()                               -- serves in a spawned task
+--   ... drive a client against l:port() ...
+--   srv.messages[1].from, .to, .data          -- what it accepted
+--
+-- Faults ({ on = VERB | "greeting" | "DATA_END", action = ..., match =
+-- pattern on the command line, times = n }):
+--   trickle          the normal reply, one byte every `delay` s (0.05)
+--   delay            `seconds` of silence, then the normal reply
+--   silent           no reply at all; waits for the client to go away
+--   close_mid_reply  the first half of the normal reply, then the connection
+--                    closed
+--   garbage          `text` (default "HELLO THERE") instead of a reply
+--   mixed_codes      a multi-line reply whose codes change (250-, 251-, 250)
+--   long_line        a reply line of `length` bytes (default 70000)
+--   bare_lf          the normal reply with bare LF line endings
+--   shutdown         421 4.3.2 Service shutting down, then closed
+--   reject           `code` and `text` instead of the normal reply
+--
+-- A client that misbehaves does not stop the server: errors in a session
+-- are noted in the transcript and kept in srv.errors (strict = true makes
+-- them fail the scenario instead).
+
+local server = {}
+local Server = {}
+Server.__index = Server
+
+local DEFAULT_EXTENSIONS = {
+  "PIPELINING", "SIZE 10240000", "ENHANCEDSTATUSCODES", "8BITMIME", "SMTPUTF8",
+}
+
+local function set_of(list)
+  local set = {}
+  for _, v in ipairs(list or {}) do set[v:upper()] = true end
+  return set
+end
+
+function server.new(cfg)
+  cfg = cfg or {}
+  local self = setmetatable({}, Server)
+  self.hostname = cfg.hostname or "mail.example.test"
+  self.greeting = cfg.greeting or (self.hostname .. " ESMTP smtprun")
+  self.extensions = cfg.extensions or DEFAULT_EXTENSIONS
+  self.auth = cfg.auth or {}
+  self.users = cfg.users or {}
+  self.local_domains = set_of(cfg.local_domains)
+  self.relay = cfg.relay or "auth"
+  self.hidden = set_of(cfg.hide)
+  self.faults = cfg.faults or {}
+  self.max_size = cfg.max_size or 10240000
+  self.idle_timeout = cfg.idle_timeout or 300
+  self.strict = cfg.strict
+  self.messages = {}
+  self.errors = {}
+  self.sessions = 0
+  self.queue_id = 0
+  assert(({ auth = true, open = true, never = true })[self.relay],
+    "relay must be \"auth\", \"open\" or \"never\"")
+  return self
+end
+
+function Server:listen(opts)
+  self.listener = smtp.listen(opts)
+  return self.listener
+end
+
+-- Accepts connections and handles each in a task of its own.
+-- opts.max_sessions: stop accepting after that many; opts.timeout: how long
+-- to wait for each connection (default: for ever).
+function Server:serve(opts)
+  opts = opts or {}
+  local n = 0
+  while not opts.max_sessions or n < opts.max_sessions do
+    local c = self.listener:accept{ timeout = opts.timeout or math.huge }
+    n = n + 1
+    smtp.spawn(function() self:handle(c) end)
+  end
+end
+
+-- serve() in a task of its own; returns at once.
+function Server:start(opts)
+  smtp.spawn(function() self:serve(opts) end)
+end
+
+-- Polls until `n` messages were accepted, or raises after `timeout` s.
+function Server:wait_messages(n, timeout)
+  local deadline = smtp.now() + (timeout or 10)
+  while #self.messages < n do
+    if smtp.now() >= deadline then
+      smtp.fail(("the server accepted %d message(s), expected %d"):format(#self.messages, n),
+        "timeout")
+    end
+    smtp.sleep(0.01)
+  end
+  return self.messages
+end
+
+---------------------------------------------------------------------------
+-- Replies, and faults applied to them.
+
+local function format_reply(code, lines, eol)
+  eol = eol or "\r\n"
+  if type(lines) ~= "table" then lines = { lines } end
+  if #lines == 0 then lines = { "" } end
+  local out = {}
+  for i, line in ipairs(lines) do
+    local sep = i < #lines and "-" or (line ~= "" and " " or "")
+    out[#out + 1] = ("%03d%s%s%s"):format(code, sep, line, eol)
+  end
+  return table.concat(out)
+end
+server.format_reply = format_reply
+
+-- The fault for this point of the session, if any (and counts its use).
+function Server:fault_for(on, line)
+  for _, f in ipairs(self.faults) do
+    if f.on:upper() == on and (not f.match or (line or ""):find(f.match))
+       and (f.times == nil or (f.used or 0) < f.times) then
+      f.used = (f.used or 0) + 1
+      return f
+    end
+  end
+end
+
+-- Sends a reply, or what the fault for `on` makes of it. Returns false when
+-- the connection is gone.
+function Server:respond(c, st, on, code, lines)
+  local f = self:fault_for(on, st.line)
+  if not f then
+    c:reply(code, lines)
+    return true
+  end
+  local a = f.action
+  if a == "trickle" then
+    local bytes = format_reply(code, lines)
+    for i = 1, #bytes do
+      c:send_raw(bytes:sub(i, i))
+      smtp.sleep(f.delay or 0.05)
+    end
+  elseif a == "delay" then
+    smtp.sleep(f.seconds or 1)
+    c:reply(code, lines)
+  elseif a == "silent" then
+    repeat until not c:read_command{ timeout = f.seconds or math.huge }
+    return false
+  elseif a == "close_mid_reply" then
+    local bytes = format_reply(code, lines)
+    c:send_raw(bytes:sub(1, math.max(1, #bytes // 2)))
+    c:close()
+    return false
+  elseif a == "garbage" then
+    c:send_raw((f.text or "HELLO THERE") .. "\r\n")
+  elseif a == "mixed_codes" then
+    c:send_raw("250-first line\r\n251-second line\r\n250 third line\r\n")
+  elseif a == "long_line" then
+    c:send_raw(("%03d "):format(code) .. ("x"):rep((f.length or 70000) - 4) .. "\r\n")
+  elseif a == "bare_lf" then
+    c:send_raw(format_reply(code, lines, "\n"))
+  elseif a == "shutdown" then
+    c:reply(421, (f.text or "4.3.2 Service shutting down"))
+    c:close()
+    return false
+  elseif a == "reject" then
+    c:reply(f.code or 550, f.text or "5.7.1 Rejected")
+  else
+    error("unknown fault action " .. tostring(a))
+  end
+  return true
+end
+
+---------------------------------------------------------------------------
+-- The SMTP session.
+
+local function domain_of(addr)
+  return (addr:match("@([^@>]+)$") or ""):lower()
+end
+
+-- "FROM:<a@b> SIZE=10" -> "a@b", "SIZE=10"; nil when malformed.
+local function parse_path(arg, keyword)
+  local kw, rest = arg:match("^(%a+):%s*(.*)$")
+  if not kw or kw:upper() ~= keyword then return nil end
+  return rest:match("^<([^>]*)>%s*(.*)$")
+end
+
+function Server:ehlo_lines(helo)
+  local lines = { self.hostname }
+  local function add(ext)
+    local kw = ext:match("^(%S+)"):upper()
+    if not self.hidden[kw] then lines[#lines + 1] = ext end
+  end
+  for _, ext in ipairs(self.extensions) do add(ext) end
+  if #self.auth > 0 then add("AUTH " .. table.concat(self.auth, " ")) end
+  return lines
+end
+
+local function reset(st)
+  st.from, st.to = nil, {}
+end
+
+function Server:check_password(user, pass)
+  local want = self.users[user]
+  return want ~= nil and want == pass
+end
+
+-- AUTH LOGIN / PLAIN. Returns false when the connection is gone.
+function Server:authenticate(c, st, mech, initial)
+  if st.user then
+    c:reply(503, "5.5.1 Error: already authenticated")
+    return true
+  end
+  if st.from then
+    c:reply(503, "5.5.1 Error: MAIL transaction is in progress")
+    return true
+  end
+  if not set_of(self.auth)[mech] then
+    return self:respond(c, st, "AUTH", 535, "5.7.8 Error: authentication failed: " ..
+      "Invalid authentication mechanism")
+  end
+  -- A 334 and the client's answer: the line, or false when the client
+  -- aborted with "*" (answered already), or nil when it hung up.
+  local function ask(prompt, redact)
+    c:reply(334, prompt)
+    local cmd = c:read_command{ redact = redact, timeout = self.idle_timeout }
+    if not cmd then return nil end
+    if cmd.line == "*" then
+      c:reply(501, "5.7.0 Authentication aborted")
+      return false
+    end
+    return cmd.line
+  end
+  local user, pass
+  if mech == "LOGIN" then
+    -- With an initial response (RFC 4954 section 4) the first prompt is skipped.
+    local u = initial or ask("VXNlcm5hbWU6", "[username redacted]")
+    if not u then return u == false end
+    local p = ask("UGFzc3dvcmQ6", "[password redacted]")
+    if not p then return p == false end
+    user, pass = smtp.b64decode(u), smtp.b64decode(p)
+  else -- PLAIN: authzid NUL user NUL password
+    local payload = initial or ask("", "[credentials redacted]")
+    if not payload then return payload == false end
+    local decoded = smtp.b64decode(payload)
+    if decoded then
+      local _, u, p = decoded:match("^([^%z]*)%z([^%z]*)%z([^%z]*)$")
+      user, pass = u, p
+    end
+  end
+  if user == nil or pass == nil then
+    c:reply(501, "5.5.2 Cannot decode response")
+    return true
+  end
+  if self:check_password(user, pass) then
+    st.user = user
+    return self:respond(c, st, "AUTH", 235, "2.7.0 Authentication successful")
+  end
+  return self:respond(c, st, "AUTH", 535,
+    "5.7.8 Error: authentication failed: authentication failure")
+end
+
+function Server:rcpt_allowed(st, addr)
+  if self.local_domains[domain_of(addr):upper()] then return true end
+  if self.relay == "open" then return true end
+  return self.relay == "auth" and st.user ~= nil
+end
+
+local handlers = {}
+
+function handlers.EHLO(self, c, st, cmd)
+  if cmd.arg == "" then return self:respond(c, st, "EHLO", 501, "5.5.4 Syntax: EHLO hostname") end
+  st.helo = cmd.arg
+  reset(st)
+  return self:respond(c, st, "EHLO", 250, self:ehlo_lines(cmd.arg))
+end
+
+function handlers.HELO(self, c, st, cmd)
+  if cmd.arg == "" then return self:respond(c, st, "HELO", 501, "5.5.4 Syntax: HELO hostname") end
+  st.helo = cmd.arg
+  reset(st)
+  return self:respond(c, st, "HELO", 250, self.hostname)
+end
+
+function handlers.MAIL(self, c, st, cmd)
+  if not st.helo then return self:respond(c, st, "MAIL", 503, "5.5.1 Error: send HELO/EHLO first") end
+  if st.from then return self:respond(c, st, "MAIL", 503, "5.5.1 Error: nested MAIL command") end
+  local path = parse_path(cmd.arg, "FROM")
+  if not path then return self:respond(c, st, "MAIL", 501, "5.5.4 Syntax: MAIL FROM:<address>") end
+  st.from = path
+  return self:respond(c, st, "MAIL", 250, "2.1.0 Ok")
+end
+
+function handlers.RCPT(self, c, st, cmd)
+  if not st.from then return self:respond(c, st, "RCPT", 503, "5.5.1 Error: need MAIL command") end
+  local path = parse_path(cmd.arg, "TO")
+  if not path or path == "" then
+    return self:respond(c, st, "RCPT", 501, "5.5.4 Syntax: RCPT TO:<address>")
+  end
+  if not self:rcpt_allowed(st, path) then
+    return self:respond(c, st, "RCPT", 554, ("5.7.1 <%s>: Relay access denied"):format(path))
+  end
+  st.to[#st.to + 1] = path
+  return self:respond(c, st, "RCPT", 250, "2.1.5 Ok")
+end
+
+function handlers.DATA(self, c, st)
+  if #st.to == 0 then
+    return self:respond(c, st, "DATA", 554, "5.5.1 Error: no valid recipients")
+  end
+  if not self:respond(c, st, "DATA", 354, "End data with <CR><LF>.<CR><LF>") then return false end
+  local data = c:read_data{ timeout = self.idle_timeout }
+  if #data > self.max_size then
+    reset(st)
+    return self:respond(c, st, "DATA_END", 552, "5.3.4 Message size exceeds fixed limit")
+  end
+  self.queue_id = self.queue_id + 1
+  local id = ("%X%05X"):format(self.sessions, self.queue_id)
+  self.messages[#self.messages + 1] = {
+    from = st.from, to = st.to, data = data, helo = st.helo, user = st.user, id = id,
+  }
+  reset(st)
+  return self:respond(c, st, "DATA_END", 250, "2.0.0 Ok: queued as " .. id)
+end
+
+function handlers.RSET(self, c, st)
+  reset(st)
+  return self:respond(c, st, "RSET", 250, "2.0.0 Ok")
+end
+
+function handlers.NOOP(self, c, st)
+  return self:respond(c, st, "NOOP", 250, "2.0.0 Ok")
+end
+
+function handlers.VRFY(self, c, st)
+  return self:respond(c, st, "VRFY", 502, "5.5.1 VRFY command is disabled")
+end
+
+function handlers.QUIT(self, c, st)
+  self:respond(c, st, "QUIT", 221, "2.0.0 Bye")
+  c:close()
+  return false
+end
+
+function handlers.AUTH(self, c, st, cmd)
+  local mech, initial = cmd.arg:match("^(%S+)%s*(%S*)$")
+  if not mech then
+    return self:respond(c, st, "AUTH", 501, "5.5.4 Syntax: AUTH mechanism")
+  end
+  return self:authenticate(c, st, mech:upper(), initial ~= "" and initial or nil)
+end
+
+-- One SMTP session on server session c, to the end.
+function Server:session(c)
+  local st = { to = {} }
+  self.sessions = self.sessions + 1
+  if not self:respond(c, st, "GREETING", 220, self.greeting) then return end
+  while true do
+    local cmd = c:read_command{ timeout = self.idle_timeout }
+    if not cmd then return end
+    st.line = cmd.line
+    local h = handlers[cmd.verb]
+    local alive
+    if h then
+      alive = h(self, c, st, cmd)
+    else
+      alive = self:respond(c, st, cmd.verb, 502, "5.5.2 Error: command not recognized")
+    end
+    if not alive then return end
+  end
+end
+
+-- session(), with a misbehaving client noted instead of failing the scenario.
+function Server:handle(c)
+  if self.strict then return self:session(c) end
+  local ok, err = pcall(self.session, self, c)
+  if not ok then
+    self.errors[#self.errors + 1] = err
+    smtp.note("server: " .. tostring(err))
+  end
+  c:close()
+end
+
+return server

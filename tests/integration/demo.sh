@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# `smtprun demo`: the article's session against the built-in article server,
+# in one process; `demo --serve` for typing the session by hand.
+. "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
+need_python
+
+run demo; expect_rc 0
+expect_out "demo account: user alice@example.test, password wonderland"
+expect_out "PASS  "
+expect_lines "$T/err" "<-  220 mail.example.test ESMTP" " -> EHLO client.example.test" \
+    "<-  250 AUTH LOGIN PLAIN" " -> RCPT TO:<relay-test@example.net>" \
+    "<-  554 5.7.1 <relay-test@example.net>: Relay access denied" " -> RSET" \
+    " -> AUTH LOGIN" "<-  334 VXNlcm5hbWU6   (Username:)" " -> [username redacted]" \
+    "<-  334 UGFzc3dvcmQ6   (Password:)" " -> [password redacted]" \
+    "<-  235 2.7.0 Authentication successful" " -> RCPT TO:<relay-test@example.net>" \
+    "<-  250 2.1.5 Ok" "<-  354 " "<-  250 2.0.0 Ok: queued as" "<-  221 2.0.0 Bye"
+expect_not_in "$T/err" "wonderland"
+
+run demo --user bob@example.test --password 's3cret!' --transcript "$T/demo.log"; expect_rc 0
+expect_out "demo account: user bob@example.test, password s3cret!"
+expect_in "$T/demo.log" " -> MAIL FROM:<bob@example.test>"
+run demo --frobnicate; expect_rc 2
+run demo --server 127.0.0.1:25; expect_rc 2; expect_err "does not apply here"
+
+# The article's scenario against the article's server with the wrong
+# password: the scenario fails at AUTH, naming the 535.
+s=$(scenario wrongpw.lua <<'LUA'
+local srv = require("smtp.article").new{ user = "alice@example.test", password = "right" }
+local l = srv:listen{ quiet = true }
+srv:start()
+local s = smtp.connect{ host = "127.0.0.1", port = l:port() }
+s:greeting()
+s:ehlo("client.example.test")
+s:auth_login("alice@example.test", "wrong")
+LUA
+)
+run run "$s"; expect_rc 1
+expect_out "wrongpw.lua:7: authentication failed: expected 235, got 535 5.7.8 Error: authentication failed"
+
+# --serve: the server alone, for telnet or nc. A client typed by hand (here,
+# Python's socket) gets the article's prompts.
+port=$(free_port)
+"$SMTPRUN" demo --serve --port "$port" >"$T/serve.out" 2>&1 &
+pid=$!
+for _ in $(seq 200); do grep -q "^listening on" "$T/serve.out" && break; sleep 0.05; done
+expect_in "$T/serve.out" "listening on 127.0.0.1:$port"
+expect_in "$T/serve.out" "demo account: user alice@example.test, password wonderland"
+python3 - "$port" <<'PY' >"$T/typed.out" || { kill "$pid"; fail "typed session"; }
+import base64, socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+f = s.makefile("rb")
+def say(line):
+    s.sendall(line.encode() + b"\r\n")
+def reply():
+    lines = []
+    while True:
+        l = f.readline().decode().rstrip("\r\n")
+        lines.append(l)
+        if l[3:4] != "-":
+            return lines
+print(reply()[0])
+say("EHLO telnet.example.test"); print(reply()[-1])
+say("MAIL FROM:<alice@example.test>"); print(reply()[0])
+say("RCPT TO:<friend@example.net>"); print(reply()[0])
+say("RSET"); print(reply()[0])
+say("AUTH LOGIN"); print(reply()[0])
+say(base64.b64encode(b"alice@example.test").decode()); print(reply()[0])
+say(base64.b64encode(b"wonderland").decode()); print(reply()[0])
+say("MAIL FROM:<alice@example.test>"); print(reply()[0])
+say("RCPT TO:<friend@example.net>"); print(reply()[0])
+say("QUIT"); print(reply()[0])
+PY
+kill -INT "$pid"; wait "$pid"; rc=$?
+[ "$rc" -eq 0 ] || fail "demo --serve exited $rc after SIGINT"
+cat >"$T/want" <<'TXT'
+220 mail.example.test ESMTP smtprun article server
+250 AUTH LOGIN PLAIN
+250 2.1.0 Ok
+554 5.7.1 <friend@example.net>: Relay access denied
+250 2.0.0 Ok
+334 VXNlcm5hbWU6
+334 UGFzc3dvcmQ6
+235 2.7.0 Authentication successful
+250 2.1.0 Ok
+250 2.1.5 Ok
+221 2.0.0 Bye
+TXT
+diff "$T/want" "$T/typed.out" >&2 || fail "the typed session differs"
+exit 0
