@@ -39,4 +39,8 @@ vg run --server "127.0.0.1:$FAKE_PORT" "$s"; expect_rc 1
 wait "$FAKE_PID" 2>/dev/null
 vg run --timeout 5 --server "localhost:$(free_port)" "$s"; expect_rc 2
 vg b64 encode 'alice@example.test'; expect_rc 0
+# The server role: the demo in one process, and faults on both sides.
+vg demo; expect_rc 0
+vg run -D on=EHLO -D action=close_mid_reply "$SRCDIR/tests/scenarios/fault.lua"; expect_rc 1
+vg run -D on=RCPT -D action=silent -D timeout=0.3 "$SRCDIR/tests/scenarios/fault.lua"; expect_rc 1
 exit 0
