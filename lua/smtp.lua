@@ -10,7 +10,6 @@ local core = require "smtprun.core"
 local S = core.session          -- the methods of every session
 
 local smtp = {
-  connect = core.connect,
   listen = core.listen,
   spawn = core.spawn,
   wait_all = core.wait_all,
@@ -25,7 +24,40 @@ local smtp = {
   session = S,
   server_session = core.server_session,
   default_helo = "localhost",
+  tls_selfsigned = core.tls_selfsigned,
+  random = core.random,
+  scram = core.scram,
+  sasl_plain = core.sasl_plain,
+  sasl_cram_md5 = core.sasl_cram_md5,
+  sasl_xoauth2 = core.sasl_xoauth2,
+  sasl_oauthbearer = core.sasl_oauthbearer,
 }
+
+-- smtp.connect{host=, port=, timeout=, tls=}: tls = true or a table of TLS
+-- options makes it implicit TLS (RFC 8314): the handshake right after the
+-- TCP connection.
+function smtp.connect(opts)
+  local s = core.connect(opts)
+  local tls = type(opts) == "table" and opts.tls
+  if tls then
+    s:tls_handshake(tls == true and {} or tls)
+  end
+  return s
+end
+
+-- A listener made with tls = {cert=, key=} (or cert_pem=, key_pem=) does the
+-- server's handshake in accept (implicit TLS), unless accept is given
+-- handshake = false (then c:tls_handshake is the caller's to call).
+local L = core.listener
+local raw_accept = L.accept
+function L:accept(opts)
+  local c = raw_accept(self, opts)
+  local tls = (self:options() or {}).tls
+  if tls and not (opts and opts.handshake == false) then
+    c:tls_handshake(tls)
+  end
+  return c
+end
 
 -- A variable given with -D, or a setup error (exit 2) naming it.
 function smtp.need(name)
@@ -152,10 +184,43 @@ function S:quit(opts)
 end
 
 ---------------------------------------------------------------------------
+-- STARTTLS (RFC 3207).
+
+-- STARTTLS, 220, and the handshake (options as for smtp.connect's tls=).
+-- The capabilities learnt before are forgotten: send EHLO again.
+function S:starttls(opts)
+  opts = opts or {}
+  self:send("STARTTLS", opts)
+  self:expect(opts.expect or 220, nil, { kind = "tls", why = "STARTTLS refused",
+                                         timeout = opts.timeout })
+  self:data_table().caps = nil
+  return self:tls_handshake(opts)
+end
+
+---------------------------------------------------------------------------
 -- AUTH (RFC 4954). Secrets are sent with a stand-in for the transcript.
+
+-- Notes an AUTH the server did not advertise (allowed: servers get tested).
+local function auth_begin(s, mech)
+  local caps = s:caps()
+  if caps and not (caps.AUTH and caps.AUTH[mech]) then
+    smtp.note(("note: AUTH %s was not advertised by the server (it offered: %s)")
+      :format(mech, caps.AUTH and table.concat(caps.AUTH, " ") or "no AUTH"))
+  end
+end
 
 local function auth_opts(opts, why)
   return { kind = "auth", why = why, timeout = opts.timeout }
+end
+
+-- Expects a 334 in the middle of an AUTH exchange; with opts.expect (say
+-- 535, or "5xx") the final reply may come early instead, and is returned as
+-- the second value.
+local function step(s, opts, why)
+  local spec = opts.expect and { 334, opts.expect } or 334
+  local r = s:expect(spec, nil, auth_opts(opts, why))
+  if r.code ~= 334 then return nil, r end
+  return r
 end
 
 -- The server's 334 text decoded; notes (does not fail on) an unexpected one.
@@ -183,18 +248,21 @@ function S:auth_login(user, pass, opts)
   if type(user) ~= "string" or type(pass) ~= "string" then
     core.fail("auth_login: user and password must be strings", "usage")
   end
+  auth_begin(self, "LOGIN")
   local b64user = core.b64encode(user)
   if opts.initial then
     self:send("AUTH LOGIN " .. b64user,
       { redact = "AUTH LOGIN [username redacted]", timeout = opts.timeout })
   else
     self:send("AUTH LOGIN", opts)
-    check_prompt(self, self:expect(334, nil, auth_opts(opts, "AUTH LOGIN refused")),
-      "user", "user name")
+    local r, early = step(self, opts, "AUTH LOGIN refused")
+    if early then return early end
+    check_prompt(self, r, "user", "user name")
     self:send(b64user, { redact = "[username redacted]", timeout = opts.timeout })
   end
-  check_prompt(self, self:expect(334, nil, auth_opts(opts, "AUTH LOGIN refused")),
-    "pass", "password")
+  local r, early = step(self, opts, "AUTH LOGIN refused")
+  if early then return early end
+  check_prompt(self, r, "pass", "password")
   self:send(core.b64encode(pass), { redact = "[password redacted]", timeout = opts.timeout })
   return auth_result(self, opts)
 end
@@ -204,16 +272,147 @@ end
 function S:auth_plain(user, pass, authzid, opts)
   if type(authzid) == "table" then authzid, opts = nil, authzid end
   opts = opts or {}
+  auth_begin(self, "PLAIN")
   local payload = core.sasl_plain(user, pass, authzid)
   if opts.initial == false then
     self:send("AUTH PLAIN", opts)
-    self:expect(334, nil, auth_opts(opts, "AUTH PLAIN refused"))
+    local _, early = step(self, opts, "AUTH PLAIN refused")
+    if early then return early end
     self:send(payload, { redact = "[credentials redacted]", timeout = opts.timeout })
   else
     self:send("AUTH PLAIN " .. payload,
       { redact = "AUTH PLAIN [credentials redacted]", timeout = opts.timeout })
   end
   return auth_result(self, opts)
+end
+
+-- The 334 challenge decoded (or nil and the early final reply), or a
+-- protocol failure.
+local function challenge(s, opts, why)
+  local r, early = step(s, opts, why)
+  if early then return nil, early end
+  local text = core.b64decode(r.text)
+  if not text then
+    core.fail(("%s: the server's 334 challenge is not base64: %q"):format(why, r.text),
+      "protocol")
+  end
+  return text
+end
+
+-- AUTH CRAM-MD5 (RFC 2195): HMAC-MD5 of the server's challenge.
+function S:auth_cram_md5(user, pass, opts)
+  opts = opts or {}
+  auth_begin(self, "CRAM-MD5")
+  self:send("AUTH CRAM-MD5", opts)
+  local chal, early = challenge(self, opts, "AUTH CRAM-MD5 refused")
+  if early then return early end
+  self:send(core.sasl_cram_md5(user, pass, chal),
+    { redact = "[CRAM-MD5 response redacted]", timeout = opts.timeout })
+  return auth_result(self, opts)
+end
+
+-- XOAUTH2 and OAUTHBEARER: a bearer token. A refusal comes as a 334 with a
+-- JSON error; the client answers it (empty, or ^A) and the server says 535.
+local function auth_bearer(s, mech, payload, ack, opts)
+  auth_begin(s, mech)
+  s:send("AUTH " .. mech .. " " .. payload,
+    { redact = "AUTH " .. mech .. " [token redacted]", timeout = opts.timeout })
+  local r = s:reply(opts)
+  if r.code == 334 then
+    local err = core.b64decode(r.text) or r.text
+    s:send(ack, opts)
+    return s:expect(opts.expect or 235, nil,
+      auth_opts(opts, "authentication failed (" .. mech .. ": " .. err .. ")"))
+  end
+  if r.code ~= (opts.expect or 235) then
+    core.fail(("authentication failed: expected %s, got %d %s (in reply to 'AUTH %s')")
+      :format(tostring(opts.expect or 235), r.code, r.lines[1] or "", mech), "auth",
+      { reply = r, got = r.code .. " " .. (r.lines[1] or "") })
+  end
+  return r
+end
+
+function S:auth_xoauth2(user, token, opts)
+  opts = opts or {}
+  return auth_bearer(self, "XOAUTH2", core.sasl_xoauth2(user, token), "", opts)
+end
+
+-- opts.host / opts.port: what the token is for (default: the session's peer).
+function S:auth_oauthbearer(user, token, opts)
+  opts = opts or {}
+  local host, port = self:peer()
+  return auth_bearer(self, "OAUTHBEARER",
+    core.sasl_oauthbearer(user, token, opts.host or host, tostring(opts.port or port)),
+    "AQ==", opts)
+end
+
+-- SCRAM-SHA-1 / SCRAM-SHA-256 (RFC 5802, RFC 7677): the client proves it
+-- knows the password, and the server must prove it too: a wrong server
+-- signature is an error even when the server says 235.
+function S:auth_scram(mech, user, pass, opts)
+  opts = opts or {}
+  mech = mech:upper()
+  auth_begin(self, mech)
+  local sc = core.scram(mech)
+  local first = core.b64encode(sc:client_first(user, opts.nonce))
+  self:send("AUTH " .. mech .. " " .. first,
+    { redact = "AUTH " .. mech .. " [client-first-message redacted]", timeout = opts.timeout })
+  local sf, early = challenge(self, opts, "AUTH " .. mech .. " refused")
+  if early then return early end
+  local final, why = sc:client_final(sf, pass)
+  if not final then
+    self:send("*", opts)
+    self:reply(opts)
+    core.fail("AUTH " .. mech .. ": " .. why, "protocol")
+  end
+  self:send(core.b64encode(final), { redact = "[SCRAM proof redacted]", timeout = opts.timeout })
+  local r = self:expect({ 334, opts.expect or 235 }, nil,
+    auth_opts(opts, "authentication failed"))
+  if r.code == 334 or (r.code == 235 and core.b64decode(r.text or "")) then
+    local ok, bad = sc:client_verify(core.b64decode(r.text) or "")
+    if not ok then core.fail("AUTH " .. mech .. ": " .. bad, "auth") end
+    if r.code == 334 then
+      self:send("", opts)
+      r = auth_result(self, opts)
+    end
+  elseif r.code == 235 then
+    core.fail("AUTH " .. mech .. ": the server said 235 without proving it knows the " ..
+      "password (no server signature)", "auth")
+  end
+  return r
+end
+
+-- The strongest first, for s:auth() without a mechanism.
+local STRENGTH = { "SCRAM-SHA-256", "SCRAM-SHA-1", "CRAM-MD5", "PLAIN", "LOGIN" }
+
+-- s:auth([mech,] user, secret [, opts]): by name, or (mech nil) the strongest
+-- the server advertised. For XOAUTH2 and OAUTHBEARER the secret is the token.
+function S:auth(mech, user, pass, opts)
+  opts = opts or {}
+  if mech == nil then
+    local caps = self:caps()
+    if not (caps and caps.AUTH) then
+      core.fail("auth: no mechanism given, and the server advertised none " ..
+        "(call s:ehlo first)", "usage")
+    end
+    for _, m in ipairs(STRENGTH) do
+      if caps.AUTH[m] then mech = m; break end
+    end
+    if not mech then
+      core.fail("auth: none of the server's mechanisms (" .. table.concat(caps.AUTH, " ") ..
+        ") works with a password", "auth")
+    end
+    smtp.note("AUTH: picked " .. mech .. " (offered: " .. table.concat(caps.AUTH, " ") .. ")")
+  end
+  mech = mech:upper()
+  if mech == "LOGIN" then return self:auth_login(user, pass, opts)
+  elseif mech == "PLAIN" then return self:auth_plain(user, pass, opts)
+  elseif mech == "CRAM-MD5" then return self:auth_cram_md5(user, pass, opts)
+  elseif mech == "XOAUTH2" then return self:auth_xoauth2(user, pass, opts)
+  elseif mech == "OAUTHBEARER" then return self:auth_oauthbearer(user, pass, opts)
+  elseif mech:match("^SCRAM%-SHA%-") then return self:auth_scram(mech, user, pass, opts)
+  end
+  core.fail("auth: unknown mechanism " .. mech, "usage")
 end
 
 ---------------------------------------------------------------------------

@@ -33,6 +33,9 @@ static const char usage_run[] =
 "  -v, --verbose             echo transcripts live on stderr\n"
 "      --timestamps          prefix transcript lines with elapsed seconds\n"
 "      --show-secrets        do not redact AUTH payloads in transcripts\n"
+"      --cafile FILE         trust these CA certificates for TLS (PEM)\n"
+"  -k, --insecure            do not verify TLS certificates (noted in the\n"
+"                            transcript)\n"
 "  -h, --help                this text\n"
 "\n"
 "Exit status: 0 all passed, 1 a scenario failed, 2 usage or setup error.\n";
@@ -147,12 +150,14 @@ parse(enum cmd cmd, int argc, char **argv, struct opts *o)
 		{ "serve", no_argument, NULL, 3 },
 		{ "user", required_argument, NULL, 4 },
 		{ "password", required_argument, NULL, 5 },
+		{ "cafile", required_argument, NULL, 6 },
+		{ "insecure", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	/* Which options each command takes. */
 	static const char *const allowed[] = {
-		[CMD_RUN] = "DstTv\1\2h",
+		[CMD_RUN] = "DstTvk\1\2\6h",
 		[CMD_SERVE] = "DtTvp\1\2h",
 		[CMD_DEMO] = "tTvp\1\2\3\4\5h",
 	};
@@ -167,10 +172,10 @@ parse(enum cmd cmd, int argc, char **argv, struct opts *o)
 		return EXIT_USAGE;
 	}
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "D:s:t:T:vp:h", longopts, &idx)) != -1) {
+	while ((ch = getopt_long(argc, argv, "D:s:t:T:vkp:h", longopts, &idx)) != -1) {
 		if (ch != '?' && strchr(allowed[cmd], ch) == NULL) {
 			fprintf(stderr, "smtprun %s: option %s%s does not apply here\n%s", name,
-			    ch < 32 || strchr("vph", ch) == NULL ? "--" : "-",
+			    ch < 32 || strchr("vpkh", ch) == NULL ? "--" : "-",
 			    ch < 32 ? longopts[idx].name : (const char []){ (char)ch, 0 },
 			    usage);
 			return EXIT_USAGE;
@@ -217,6 +222,12 @@ parse(enum cmd cmd, int argc, char **argv, struct opts *o)
 			break;
 		case 3:
 			o->serve = 1;
+			break;
+		case 6:
+			o->r.so.cafile = optarg;
+			break;
+		case 'k':
+			o->r.so.insecure = 1;
 			break;
 		case 4:
 			o->user = optarg;

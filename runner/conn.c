@@ -121,6 +121,8 @@ conn_close(struct conn *c)
 {
 	if (c->io.fd >= 0) {
 		c->tp->close(c);
+		if (c->tls != NULL && c->tls_free != NULL)	/* mid-handshake */
+			c->tls_free(c);
 		loop_del(c->lp, &c->io);
 		close(c->io.fd);
 		c->io.fd = -1;

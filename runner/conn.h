@@ -28,7 +28,8 @@ struct conn {
 	struct loop_io		 io;		/* io.fd: the socket, or -1 */
 	struct loop		*lp;
 	const struct transport	*tp;
-	void			*tls;		/* transport state */
+	void			*tls;		/* TLS state (tls.c), or NULL */
+	void			(*tls_free)(struct conn *c);	/* drops it */
 	struct linebuf		 in;
 	struct buf		 out;
 	size_t			 out_off;	/* bytes of out already written */
@@ -52,5 +53,12 @@ enum conn_status conn_flush(struct conn *c);
 /* Closes the socket and frees buffers; wakes a waiter. Idempotent. */
 void	conn_close(struct conn *c);
 int	conn_is_open(const struct conn *c);
+
+/* True once the transport is TLS. */
+static inline int
+conn_secure(const struct conn *c)
+{
+	return c->tp != &tp_plain;
+}
 
 #endif

@@ -379,7 +379,7 @@ on_line(void *arg, const char *line, size_t len, enum lb_term term, int code)
 	struct session	*s = arg;
 	int		 good = code != 0 && spec_match(&s->spec, code);
 
-	tr_line(s->c.tr, good ? TR_RECV : TR_RECV_BAD, line, len, term);
+	tr_line(s->c.tr, KIND(s, good ? TR_RECV : TR_RECV_BAD), line, len, term);
 }
 
 /* Pushes the reply just completed as a table: code, enhanced, lines, text. */
@@ -501,7 +501,7 @@ expect_k(lua_State *L, int status, lua_KContext kctx)
 		if (rs == REPLY_ERROR) {
 			/* A line past the cap is still buffered: record its start. */
 			if (lb_pending(&s->c.in) > s->c.in.line_max)
-				tr_chunk(s->c.tr, TR_RECV_BAD, lb_peek(&s->c.in),
+				tr_chunk(s->c.tr, KIND(s, TR_RECV_BAD), lb_peek(&s->c.in),
 				    line_len(lb_peek(&s->c.in), lb_pending(&s->c.in), 256));
 			memcpy(err, s->rp.err, sizeof(err));
 			reply_reset(&s->rp);
@@ -514,7 +514,7 @@ expect_k(lua_State *L, int status, lua_KContext kctx)
 			so_far(s, &sf);
 			buf_append(&sf, "", 1);
 			if (lb_rest(&s->c.in, &rest))
-				tr_line(s->c.tr, TR_RECV_BAD, rest.p, rest.len, LB_NONE);
+				tr_line(s->c.tr, KIND(s, TR_RECV_BAD), rest.p, rest.len, LB_NONE);
 			lua_pushfstring(L, "connection closed by server while waiting "
 			    "for a reply to %s (received: %s)", what, sf.p);
 			buf_free(&sf);

@@ -117,7 +117,7 @@ lserver_listen(lua_State *L)
 		return lerr_raise(L, "usage", "listen: host must be an IPv4 or IPv6 "
 		    "address, not \"%s\"", host);
 
-	l = lua_newuserdatauv(L, sizeof(*l), 0);
+	l = lua_newuserdatauv(L, sizeof(*l), 1);
 	memset(l, 0, sizeof(*l));
 	l->io.fd = -1;
 	luaL_setmetatable(L, LISTENER_META);
@@ -127,6 +127,10 @@ lserver_listen(lua_State *L)
 	l->line_max = lsmtp_optsize(L, opt, "line_max", ctx->line_max);
 	l->data_max = lsmtp_optsize(L, opt, "data_max", DEFAULT_DATA_MAX);
 	snprintf(l->host, sizeof(l->host), "%s", host);
+	if (opt) {				/* l:options() gives them back */
+		lua_pushvalue(L, 1);
+		lua_setiuservalue(L, -2, 1);
+	}
 
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
@@ -250,6 +254,15 @@ l_listener_address(lua_State *L)
 	lua_pushstring(L, l->host);
 	lua_pushinteger(L, l->port);
 	return 2;
+}
+
+/* The options smtp.listen was given (lua/smtp.lua reads tls= from them). */
+static int
+l_listener_options(lua_State *L)
+{
+	check_listener(L, 1);
+	lua_getiuservalue(L, 1, 1);
+	return 1;
 }
 
 static int
@@ -388,9 +401,9 @@ finish_command(lua_State *L, struct session *s, const struct lb_line *l,
 	if (lua_istable(L, 3) && lua_getfield(L, 3, "redact") == LUA_TSTRING)
 		shown = lua_tostring(L, -1);
 	if (shown != NULL && !(s->ctx->show_secrets))
-		tr_line(s->c.tr, ok ? TR_RECV : TR_RECV_BAD, shown, strlen(shown), LB_CRLF);
+		tr_line(s->c.tr, KIND(s, ok ? TR_RECV : TR_RECV_BAD), shown, strlen(shown), LB_CRLF);
 	else
-		tr_line(s->c.tr, ok ? TR_RECV : TR_RECV_BAD, l->p, l->len, l->term);
+		tr_line(s->c.tr, KIND(s, ok ? TR_RECV : TR_RECV_BAD), l->p, l->len, l->term);
 	if (shown != NULL && !(s->ctx->show_secrets))
 		snprintf(s->last_cmd, sizeof(s->last_cmd), "'%s'", shown);
 	else {
@@ -450,7 +463,7 @@ read_k(lua_State *L, int status, lua_KContext kctx)
 		if (ls == LB_LINE && mode != RM_DATA)
 			return finish_command(L, s, &l, mode);
 		if (ls == LB_LINE) {
-			tr_line(s->c.tr, TR_RECV, l.p, l.len, l.term);
+			tr_line(s->c.tr, KIND(s, TR_RECV), l.p, l.len, l.term);
 			if (dot_is_end(l.p, l.len)) {
 				s->busy = 0;
 				lua_pushlstring(L, s->data.p ? s->data.p : "", s->data.len);
@@ -488,7 +501,7 @@ read_k(lua_State *L, int status, lua_KContext kctx)
 				return 2;
 			}
 			if (lb_rest(&s->c.in, &l))
-				tr_line(s->c.tr, TR_RECV_BAD, l.p, l.len, LB_NONE);
+				tr_line(s->c.tr, KIND(s, TR_RECV_BAD), l.p, l.len, LB_NONE);
 			buf_free(&s->data);
 			return session_fail(L, s, "closed", "connection closed by client "
 			    "while waiting for %s (after %s)", awaiting(mode), after);
@@ -566,6 +579,7 @@ lserver_register(lua_State *L)
 		{ "accept", l_accept },
 		{ "port", l_listener_port },
 		{ "address", l_listener_address },
+		{ "options", l_listener_options },
 		{ "close", l_listener_close },
 		{ NULL, NULL }
 	};
@@ -573,6 +587,8 @@ lserver_register(lua_State *L)
 	luaL_newmetatable(L, LISTENER_META);
 	luaL_setfuncs(L, meta, 0);
 	luaL_newlib(L, methods);
-	lua_setfield(L, -2, "__index");
+	lua_pushvalue(L, -1);
+	lua_setfield(L, -3, "__index");
+	lua_setfield(L, -3, "listener");	/* core.listener: for lua/smtp.lua */
 	lua_pop(L, 1);
 }

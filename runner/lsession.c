@@ -19,6 +19,7 @@
 #include "lsmtp.h"
 #include "resolve.h"
 #include "task.h"
+#include "tls.h"
 #include "transcript.h"
 
 static const char FIND_KEY = 'f';
@@ -215,11 +216,11 @@ session_send(lua_State *L, struct session *s, const char *p, size_t n, int crlf,
 	if (conn_queue(&s->c, p, n) == -1 || (crlf && conn_queue(&s->c, "\r\n", 2) == -1))
 		return luaL_error(L, "out of memory");
 	if (shown != NULL)
-		shown = tr_secret(s->c.tr, TR_SEND, p, n, shown);
+		shown = tr_secret(s->c.tr, KIND(s, TR_SEND), p, n, shown);
 	else if (crlf)
-		tr_line(s->c.tr, TR_SEND, p, n, LB_CRLF);
+		tr_line(s->c.tr, KIND(s, TR_SEND), p, n, LB_CRLF);
 	else
-		tr_chunk(s->c.tr, TR_SEND, p, n);
+		tr_chunk(s->c.tr, KIND(s, TR_SEND), p, n);
 	/* What "in reply to" will say: never the secret itself. A server's
 	 * last_cmd is the last command it received. */
 	if (s->server)
@@ -287,9 +288,9 @@ close_k(lua_State *L, int status, lua_KContext kctx)
 			session_excerpt(&got, lb_peek(&s->c.in), lb_pending(&s->c.in));
 			buf_append(&got, "", 1);
 			while (lb_line(&s->c.in, &l) == LB_LINE)
-				tr_line(s->c.tr, TR_RECV_BAD, l.p, l.len, l.term);
+				tr_line(s->c.tr, KIND(s, TR_RECV_BAD), l.p, l.len, l.term);
 			if (lb_rest(&s->c.in, &l))
-				tr_line(s->c.tr, TR_RECV_BAD, l.p, l.len, LB_NONE);
+				tr_line(s->c.tr, KIND(s, TR_RECV_BAD), l.p, l.len, LB_NONE);
 			lua_pushfstring(L, "expected the server to close the connection "
 			    "after %s, but it sent \"%s\"", what, got.p);
 			buf_free(&got);
@@ -412,6 +413,209 @@ l_tostring(lua_State *L)
 	return 1;
 }
 
+/* ---- TLS ---- */
+
+/* Pushes what the session's TLS is: protocol, cipher, verification, chain. */
+static void
+push_tls_info(lua_State *L, struct session *s)
+{
+	struct tls_cert_info	 chain[8];
+	const char		*why;
+	int			 n, i, v;
+
+	lua_createtable(L, 0, 6);
+	lua_pushstring(L, tls_protocol(&s->c));
+	lua_setfield(L, -2, "protocol");
+	lua_pushstring(L, tls_cipher(&s->c));
+	lua_setfield(L, -2, "cipher");
+	if ((v = tls_verified(&s->c, &why)) >= 0) {
+		lua_pushboolean(L, v);
+		lua_setfield(L, -2, "verified");
+		lua_pushstring(L, why);
+		lua_setfield(L, -2, "verify_error");
+	}
+	n = tls_peer_chain(&s->c, chain, 8);
+	lua_createtable(L, n, 0);
+	for (i = 0; i < n; i++) {
+		lua_createtable(L, 0, 6);
+		lua_pushstring(L, chain[i].subject);
+		lua_setfield(L, -2, "subject");
+		lua_pushstring(L, chain[i].issuer);
+		lua_setfield(L, -2, "issuer");
+		lua_pushstring(L, chain[i].not_before);
+		lua_setfield(L, -2, "not_before");
+		lua_pushstring(L, chain[i].not_after);
+		lua_setfield(L, -2, "not_after");
+		lua_pushstring(L, chain[i].sans);
+		lua_setfield(L, -2, "sans");
+		lua_pushstring(L, chain[i].sha256);
+		lua_setfield(L, -2, "sha256");
+		lua_rawseti(L, -2, i + 1);
+	}
+	lua_setfield(L, -2, "chain");
+}
+
+/* The "===" lines that say what TLS was agreed and whom it is with. */
+static void
+record_tls(struct session *s)
+{
+	struct tls_cert_info	 chain[1];
+	const char		*why;
+	int			 v = tls_verified(&s->c, &why);
+
+	tr_printf(s->c.tr, TR_INFO, "TLS started: %s, %s", tls_protocol(&s->c),
+	    tls_cipher(&s->c));
+	if (tls_peer_chain(&s->c, chain, 1) == 1) {
+		tr_printf(s->c.tr, TR_INFO, "peer certificate: subject %s, issuer %s",
+		    chain[0].subject, chain[0].issuer);
+		tr_printf(s->c.tr, TR_INFO, "  valid %s to %s; %s", chain[0].not_before,
+		    chain[0].not_after, chain[0].sans[0] ? chain[0].sans : "no SANs");
+	}
+	if (v == 1)
+		tr_printf(s->c.tr, TR_INFO, "certificate verified");
+	else if (v == 0 && !tls_verify_enabled(&s->c))
+		tr_printf(s->c.tr, TR_INFO, "certificate NOT verified (verify=false): "
+		    "it would have failed: %s", why);
+	else if (v == 0)
+		tr_printf(s->c.tr, TR_INFO, "certificate NOT verified: %s", why);
+}
+
+/* Stack: 1 session, 2 opts, 3 deadline, 4 timeout. */
+static int
+tls_k(lua_State *L, int status, lua_KContext kctx)
+{
+	struct session	*s = session_check(L, 1);
+	char		 err[1024];
+
+	(void)status;
+	(void)kctx;
+	if (!conn_is_open(&s->c))
+		return session_fail(L, s, "closed", "session closed during the TLS handshake");
+	switch (tls_handshake(&s->c, err, sizeof(err))) {
+	case TLS_DONE:
+		s->busy = 0;
+		record_tls(s);
+		push_tls_info(L, s);
+		return 1;
+	case TLS_FAIL:
+		/* The stream is in an unknown state: nothing more can be said on it. */
+		tr_printf(s->c.tr, TR_ERROR, "%s", err);
+		session_close(s, NULL);
+		s->busy = 0;
+		lerr_push(L, "tls", err);
+		lerr_field(L, "recorded", "transcript");
+		return lerr_throw(L);
+	default:
+		if (mono_now() >= lua_tonumber(L, 3))
+			return session_fail(L, s, "timeout", "timed out after %g s in the TLS "
+			    "handshake with %s port %s", lua_tonumber(L, 4), s->host, s->port);
+		return task_wait(L, lua_tonumber(L, 3), &s->c.waiter, 0, tls_k);
+	}
+}
+
+static const char *
+opt_str(lua_State *L, int idx, const char *name)
+{
+	const char	*v = NULL;
+
+	if (lua_getfield(L, idx, name) != LUA_TNIL) {
+		if (lua_type(L, -1) != LUA_TSTRING)
+			lerr_raise(L, "usage", "tls option %s must be a string", name);
+		v = lua_tostring(L, -1);	/* kept alive by the options table */
+	}
+	lua_pop(L, 1);
+	return v;
+}
+
+/*
+ * s:tls_handshake([opts]): TLS on the live connection (after STARTTLS's 220,
+ * or at once for implicit TLS). Bytes that arrived before the handshake are
+ * never taken as TLS data: they are discarded and reported (CVE-2011-0411).
+ */
+static int
+l_tls_handshake(lua_State *L)
+{
+	struct session	*s = session_check_open(L, 1);
+	struct tls_opts	 o;
+	const char	*ca;
+	char		 where[300], err[1024];
+	double		 timeout;
+	int		 opt = lerr_checkopts(L, 2), keep = 0;
+	size_t		 pending;
+
+	if (s->c.tls != NULL)
+		return lerr_raise(L, "usage", "TLS is already active on this session");
+	if (!opt) {
+		lua_settop(L, 1);
+		lua_newtable(L);
+	}
+	memset(&o, 0, sizeof(o));
+	o.server = s->server;
+	o.verify = !s->server && !s->ctx->insecure;
+	o.cafile = s->server ? NULL : s->ctx->cafile;
+	if (lua_getfield(L, 2, "verify") != LUA_TNIL)
+		o.verify = lua_toboolean(L, -1);
+	if (lua_getfield(L, 2, "sni") == LUA_TBOOLEAN && !lua_toboolean(L, -1))
+		o.sni = "";
+	else if (lua_type(L, -1) == LUA_TSTRING)
+		o.sni = lua_tostring(L, -1);
+	if (lua_getfield(L, 2, "request_cert") != LUA_TNIL)
+		o.request_cert = o.verify = lua_toboolean(L, -1);
+	if (lua_getfield(L, 2, "keep_plaintext") != LUA_TNIL)
+		keep = lua_toboolean(L, -1);
+	lua_pop(L, 4);
+	if ((ca = opt_str(L, 2, "cafile")) != NULL)
+		o.cafile = ca;
+	o.capath = opt_str(L, 2, "capath");
+	o.verify_name = opt_str(L, 2, "verify_name");
+	o.cert = opt_str(L, 2, "cert");
+	o.key = opt_str(L, 2, "key");
+	o.cert_pem = opt_str(L, 2, "cert_pem");
+	o.key_pem = opt_str(L, 2, "key_pem");
+	o.min_version = opt_str(L, 2, "min_version");
+	o.max_version = opt_str(L, 2, "max_version");
+	o.ciphers = opt_str(L, 2, "ciphers");
+	o.ciphersuites = opt_str(L, 2, "ciphersuites");
+	if (!s->server && o.verify_name == NULL)
+		o.verify_name = s->host;
+	timeout = session_timeout(L, s, 2);
+
+	/* Plaintext that came before the handshake is not part of TLS. */
+	if ((pending = lb_pending(&s->c.in)) > 0 && !keep) {
+		tr_printf(s->c.tr, TR_ERROR, "discarded %zu byte%s the %s sent after %s "
+		    "and before TLS (STARTTLS command injection, CVE-2011-0411)", pending,
+		    pending == 1 ? "" : "s", s->server ? "client" : "server",
+		    s->server ? "STARTTLS" : "its 220 to STARTTLS");
+		lb_drop(&s->c.in, pending);
+	}
+	if (!s->server && !o.verify)
+		tr_printf(s->c.tr, TR_INFO, "certificate verification off (%s)",
+		    s->ctx->insecure ? "--insecure" : "verify=false");
+	snprintf(where, sizeof(where), strchr(s->host, ':') ? "[%s]:%s" : "%s:%s",
+	    s->host, s->port);
+	if (tls_start(&s->c, &o, where, err, sizeof(err)) == -1) {
+		tr_printf(s->c.tr, TR_ERROR, "%s", err);
+		return lerr_raise(L, "setup", "%s", err);
+	}
+	lua_settop(L, 2);
+	lua_pushnumber(L, mono_now() + timeout);
+	lua_pushnumber(L, timeout);
+	s->busy = 1;
+	return tls_k(L, LUA_OK, 0);
+}
+
+/* s:tls_info(): nil before TLS. */
+static int
+l_tls_info(lua_State *L)
+{
+	struct session	*s = session_check(L, 1);
+
+	if (!conn_secure(&s->c))
+		return 0;
+	push_tls_info(L, s);
+	return 1;
+}
+
 static const luaL_Reg shared_methods[] = {
 	{ "send", l_send },
 	{ "send_raw", l_send_raw },
@@ -422,6 +626,8 @@ static const luaL_Reg shared_methods[] = {
 	{ "is_open", l_is_open },
 	{ "last_command", l_last_command },
 	{ "data_table", l_data },
+	{ "tls_handshake", l_tls_handshake },
+	{ "tls_info", l_tls_info },
 	{ NULL, NULL }
 };
 

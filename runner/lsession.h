@@ -24,6 +24,7 @@
 #include "buf.h"
 #include "conn.h"
 #include "reply.h"
+#include "transcript.h"
 
 #define CLIENT_META	"smtprun.session"
 #define SERVER_META	"smtprun.server_session"
@@ -62,6 +63,9 @@ struct session {
 	char			 last_cmd[512];	/* "'RCPT TO:<x>'" as recorded (redacted) */
 	struct buf		 data;		/* server: DATA being read */
 };
+
+/* The transcript marker for this session: the TLS variant once TLS is on. */
+#define KIND(s, k)	tr_in_tls((k), conn_secure(&(s)->c))
 
 /* A new session userdata on top of the stack, closed, with its metatable,
  * a uservalue table, and a conn on the context's loop. */

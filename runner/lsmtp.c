@@ -10,6 +10,7 @@
 #include "lsmtp.h"
 #include "sasl.h"
 #include "task.h"
+#include "tls.h"
 #include "transcript.h"
 
 static const char CTX_KEY = 'c';
@@ -201,6 +202,27 @@ l_fail(lua_State *L)
 	return lerr_throw(L);
 }
 
+/* tls_selfsigned(cn [, days]): a certificate and its key, PEM text. */
+static int
+l_tls_selfsigned(lua_State *L)
+{
+	const char	*cn = lerr_checklstring(L, 1, NULL);
+	lua_Integer	 days = luaL_optinteger(L, 2, 30);
+	struct buf	 cert = BUF_INIT, key = BUF_INIT;
+	char		 err[256];
+
+	if (tls_selfsigned(cn, (int)days, &cert, &key, err, sizeof(err)) == -1) {
+		buf_free(&cert);
+		buf_free(&key);
+		return luaL_error(L, "%s", err);
+	}
+	lua_pushlstring(L, cert.p, cert.len);
+	lua_pushlstring(L, key.p, key.len);
+	buf_free(&cert);
+	buf_free(&key);
+	return 2;
+}
+
 /* ---- concurrency ---- */
 
 static void
@@ -323,12 +345,14 @@ luaopen_core(lua_State *L)
 		{ "spawn", l_spawn },
 		{ "wait_all", l_wait_all },
 		{ "set_target", l_set_target },
+		{ "tls_selfsigned", l_tls_selfsigned },
 		{ NULL, NULL }
 	};
 
 	luaL_newlib(L, funcs);
 	lsession_register(L);
 	lserver_register(L);
+	lsasl_register(L);
 	return 1;
 }
 

@@ -23,6 +23,8 @@ struct smtp_ctx {
 	const char		*port;		/* default port, or NULL: 25 */
 	double			 timeout;	/* default for every wait, seconds */
 	int			 show_secrets;
+	int			 insecure;	/* --insecure: TLS verify off */
+	const char		*cafile;	/* --cafile */
 	size_t			 line_max;
 	size_t			 reply_max;
 	int			 nsessions;	/* sessions opened so far */
@@ -48,6 +50,8 @@ size_t	lsmtp_optsize(lua_State *L, int idx, const char *name, size_t dflt);
 void	lsession_register(lua_State *L);
 /* lclient.c */
 int	lsession_connect(lua_State *L);
+/* lsasl.c: adds the SASL functions to the module table on top. */
+void	lsasl_register(lua_State *L);
 /* lserver.c */
 int	lserver_listen(lua_State *L);
 void	lserver_register(lua_State *L);

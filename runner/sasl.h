@@ -1,7 +1,11 @@
 /*
- * sasl.h - the client side of SASL mechanisms (RFC 4954 and friends).
+ * sasl.h - SASL mechanisms (RFC 4422) for SMTP AUTH (RFC 4954), both sides.
  *
- * Pure: no I/O. Each function builds the base64 payload a client sends.
+ * Pure: no I/O. The crypto is OpenSSL's (HMAC, digests, PBKDF2, RAND). The
+ * client functions build what a client sends; the SCRAM server side checks
+ * a client's proof and signs the exchange, so the client and server roles
+ * test each other. Payloads that SMTP sends base64'd are returned base64'd
+ * where noted; SCRAM messages are raw (the caller base64s them).
  */
 #ifndef SMTPRUN_SASL_H
 #define SMTPRUN_SASL_H
@@ -14,5 +18,62 @@
  * NULL or "". Returns 0, -1 out of memory, or -2 when a field holds a NUL. */
 int	sasl_plain(const char *authzid, size_t zlen, const char *user, size_t ulen,
 	    const char *pass, size_t plen, struct buf *out);
+
+/* CRAM-MD5 (RFC 2195): base64(user " " hex(HMAC-MD5(password, challenge))),
+ * challenge already decoded. Returns 0 or -1. */
+int	sasl_cram_md5(const char *user, const char *pass, size_t plen,
+	    const char *challenge, size_t clen, struct buf *out);
+
+/* XOAUTH2 (Google/Microsoft): base64("user=" U ^A "auth=Bearer " T ^A ^A). */
+int	sasl_xoauth2(const char *user, const char *token, struct buf *out);
+
+/* OAUTHBEARER (RFC 7628): base64 of the GS2 header "n,a=user," and the
+ * host, port (when given) and auth key-value pairs. */
+int	sasl_oauthbearer(const char *user, const char *host, const char *port,
+	    const char *token, struct buf *out);
+
+/* SCRAM (RFC 5802, RFC 7677), SHA-1 or SHA-256, without channel binding. */
+struct scram {
+	const void	*md;			/* EVP_MD */
+	int		 mdlen;
+	char		 nonce[128];		/* the client's, then the whole one */
+	size_t		 cnonce_len;
+	struct buf	 client_first_bare;
+	struct buf	 auth_message;
+	unsigned char	 server_sig[64];	/* client: what the server must send */
+	unsigned char	 stored_key[64];	/* server: to check the proof */
+	unsigned char	 server_key[64];
+	char		 user[256];		/* server: who the client says it is */
+};
+
+/* "SCRAM-SHA-1" / "SCRAM-SHA-256" -> 0, else -1. */
+int	scram_init(struct scram *s, const char *mech);
+void	scram_free(struct scram *s);
+
+/* Client. cnonce NULL: a random one. Writes client-first-message. */
+int	scram_client_first(struct scram *s, const char *user, const char *cnonce,
+	    struct buf *out);
+/* From server-first-message, writes client-final-message (with the proof).
+ * Returns 0, or -1 with why in err (a malformed or hostile server message). */
+int	scram_client_final(struct scram *s, const char *server_first, size_t n,
+	    const char *pass, size_t plen, struct buf *out, char *err, size_t errlen);
+/* Checks server-final-message: 0 when the server proved it knows the
+ * password, -1 (with why) otherwise, including an "e=" error. */
+int	scram_client_verify(struct scram *s, const char *server_final, size_t n,
+	    char *err, size_t errlen);
+
+/* Server. Reads client-first-message: the user name into s->user. */
+int	scram_server_start(struct scram *s, const char *client_first, size_t n,
+	    char *err, size_t errlen);
+/* Writes server-first-message for this password, salt and iteration count
+ * (snonce NULL: random). */
+int	scram_server_first(struct scram *s, const char *pass, size_t plen,
+	    const unsigned char *salt, size_t saltlen, int iter, const char *snonce,
+	    struct buf *out);
+/* Checks client-final-message. 0: the proof is right, and out gets
+ * server-final-message ("v=..."); -1: wrong proof (out gets "e=invalid-proof");
+ * -2: malformed (why in err). */
+int	scram_server_final(struct scram *s, const char *client_final, size_t n,
+	    struct buf *out, char *err, size_t errlen);
 
 #endif

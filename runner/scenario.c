@@ -158,6 +158,8 @@ scenario_start(struct scenario *sc, struct sched *s, const char *path,
 	sc->ctx.port = o->port;
 	sc->ctx.timeout = o->timeout;
 	sc->ctx.show_secrets = o->show_secrets;
+	sc->ctx.insecure = o->insecure;
+	sc->ctx.cafile = o->cafile;
 	sc->ctx.listen_port = o->listen_port;
 	sc->ctx.announce = o->announce;
 	sc->ctx.spawn_failed = on_spawn_failed;

@@ -26,6 +26,8 @@ struct scenario_opts {
 	const char	*port;
 	double		 timeout;
 	int		 show_secrets;
+	int		 insecure;	/* --insecure */
+	const char	*cafile;	/* --cafile */
 	int		 timestamps;
 	int		 live;		/* -v */
 	int		 color;		/* ... in colour */

@@ -62,6 +62,15 @@ struct transcript {
 int	tr_format(struct buf *out, double elapsed, int timestamps, enum tr_kind kind,
 	    const char *text, size_t n, enum lb_term term);
 const char *tr_marker(enum tr_kind kind);
+/* The marker kind inside TLS (" ~> ", "<~  ", "<~* ") when tls is true. */
+static inline enum tr_kind
+tr_in_tls(enum tr_kind k, int tls)
+{
+	if (!tls)
+		return k;
+	return k == TR_SEND ? TR_TLS_SEND : k == TR_RECV ? TR_TLS_RECV :
+	    k == TR_RECV_BAD ? TR_TLS_RECV_BAD : k;
+}
 
 /* fd < 0: no file (else the transcript owns and closes it). path is copied
  * (may be NULL). flags: TR_F_*. */

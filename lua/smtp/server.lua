@@ -9,6 +9,9 @@
 --     local_domains = { "example.test" },     -- always accepted
 --     relay = "auth",                         -- "auth", "open" or "never"
 --     hide = { "PIPELINING" },                -- EHLO keywords left out
+--     tls = { cert = "srv.crt", key = "srv.key" },   -- offers STARTTLS
+--     implicit_tls = true,                    -- handshake on connect
+--     tokens = { ["alice@example.test"] = "tok" },   -- XOAUTH2, OAUTHBEARER
 --     faults = { { on = "RCPT", action = "reject", code = 451,
 --                  text = "4.3.0 Try again later" } },
 --   }
@@ -57,6 +60,11 @@ function server.new(cfg)
   self.extensions = cfg.extensions or DEFAULT_EXTENSIONS
   self.auth = cfg.auth or {}
   self.users = cfg.users or {}
+  self.tokens = cfg.tokens or {}
+  self.tls = cfg.tls                 -- {cert=, key=} or {cert_pem=, key_pem=}
+  self.implicit_tls = cfg.implicit_tls
+  self.starttls_vulnerable = cfg.starttls_vulnerable
+  self.scram_wrong_signature = cfg.scram_wrong_signature
   self.local_domains = set_of(cfg.local_domains)
   self.relay = cfg.relay or "auth"
   self.hidden = set_of(cfg.hide)
@@ -74,6 +82,8 @@ function server.new(cfg)
 end
 
 function Server:listen(opts)
+  opts = opts or {}
+  if self.implicit_tls then opts.tls = opts.tls or self.tls end
   self.listener = smtp.listen(opts)
   return self.listener
 end
@@ -85,7 +95,7 @@ function Server:serve(opts)
   opts = opts or {}
   local n = 0
   while not opts.max_sessions or n < opts.max_sessions do
-    local c = self.listener:accept{ timeout = opts.timeout or math.huge }
+    local c = self.listener:accept{ timeout = opts.timeout or math.huge, handshake = false }
     n = n + 1
     smtp.spawn(function() self:handle(c) end)
   end
@@ -137,12 +147,15 @@ function Server:fault_for(on, line)
 end
 
 -- Sends a reply, or what the fault for `on` makes of it. Returns false when
--- the connection is gone.
+-- the connection is gone, and then true when a fault put another reply (or
+-- none) in the place of this one.
+local REPLACING = { garbage = true, mixed_codes = true, long_line = true, reject = true }
+
 function Server:respond(c, st, on, code, lines)
   local f = self:fault_for(on, st.line)
   if not f then
     c:reply(code, lines)
-    return true
+    return true, false
   end
   local a = f.action
   if a == "trickle" then
@@ -179,7 +192,7 @@ function Server:respond(c, st, on, code, lines)
   else
     error("unknown fault action " .. tostring(a))
   end
-  return true
+  return true, REPLACING[a] or false
 end
 
 ---------------------------------------------------------------------------
@@ -196,13 +209,14 @@ local function parse_path(arg, keyword)
   return rest:match("^<([^>]*)>%s*(.*)$")
 end
 
-function Server:ehlo_lines(helo)
+function Server:ehlo_lines(st)
   local lines = { self.hostname }
   local function add(ext)
     local kw = ext:match("^(%S+)"):upper()
     if not self.hidden[kw] then lines[#lines + 1] = ext end
   end
   for _, ext in ipairs(self.extensions) do add(ext) end
+  if self.tls and not st.tls then add("STARTTLS") end
   if #self.auth > 0 then add("AUTH " .. table.concat(self.auth, " ")) end
   return lines
 end
@@ -250,7 +264,7 @@ function Server:authenticate(c, st, mech, initial)
     local p = ask("UGFzc3dvcmQ6", "[password redacted]")
     if not p then return p == false end
     user, pass = smtp.b64decode(u), smtp.b64decode(p)
-  else -- PLAIN: authzid NUL user NUL password
+  elseif mech == "PLAIN" then -- authzid NUL user NUL password
     local payload = initial or ask("", "[credentials redacted]")
     if not payload then return payload == false end
     local decoded = smtp.b64decode(payload)
@@ -258,12 +272,73 @@ function Server:authenticate(c, st, mech, initial)
       local _, u, p = decoded:match("^([^%z]*)%z([^%z]*)%z([^%z]*)$")
       user, pass = u, p
     end
+  elseif mech == "CRAM-MD5" then
+    local chal = ("<%d.%d@%s>"):format(string.unpack("I4", smtp.random(4)), os.time(),
+      self.hostname)
+    local resp = ask(smtp.b64encode(chal), "[CRAM-MD5 response redacted]")
+    if not resp then return resp == false end
+    local u = (smtp.b64decode(resp) or ""):match("^(.*) %x+$")
+    if u == nil then
+      c:reply(501, "5.5.2 Cannot decode response")
+      return true
+    end
+    local ok = self.users[u] ~= nil and
+      smtp.sasl_cram_md5(u, self.users[u], chal) == resp
+    return self:auth_done(c, st, u, ok)
+  elseif mech == "XOAUTH2" or mech == "OAUTHBEARER" then
+    local payload = initial or ask("", "[token redacted]")
+    if not payload then return payload == false end
+    local decoded = smtp.b64decode(payload) or ""
+    local u, tok
+    if mech == "XOAUTH2" then
+      u, tok = decoded:match("^user=([^\1]*)\1auth=Bearer ([^\1]*)\1\1$")
+    else
+      u = decoded:match("^n,a=([^,]*),")
+      tok = decoded:match("\1auth=Bearer ([^\1]*)\1")
+    end
+    if u and tok and self.tokens[u] == tok then return self:auth_done(c, st, u, true) end
+    -- The failure dance: a JSON error in a 334, the client's answer, 535.
+    local err = mech == "XOAUTH2" and '{"status":"401","schemes":"Bearer","scope":"smtp"}'
+      or '{"status":"invalid_token","scope":"smtp"}'
+    c:reply(334, smtp.b64encode(err))
+    if not c:read_command{ timeout = self.idle_timeout } then return false end
+    return self:respond(c, st, "AUTH", 535, "5.7.8 Username and token not accepted")
+  elseif mech:match("^SCRAM%-SHA%-") then
+    local sc = smtp.scram(mech)
+    local first = initial or ask("", "[client-first-message redacted]")
+    if not first then return first == false end
+    local u, why = sc:server_start(smtp.b64decode(first) or "")
+    if not u then
+      c:reply(501, "5.5.2 " .. why)
+      return true
+    end
+    -- An unknown user gets a password nobody has, so the proof fails.
+    local sf = sc:server_first(self.users[u] or smtp.random(32), smtp.random(16), 4096)
+    local fin = ask(smtp.b64encode(sf), "[SCRAM proof redacted]")
+    if not fin then return fin == false end
+    local ok, final = sc:server_final(smtp.b64decode(fin) or "")
+    if ok == nil then
+      c:reply(501, "5.5.2 " .. final)
+      return true
+    end
+    if not ok or not self.users[u] then return self:auth_done(c, st, u, false) end
+    if self.scram_wrong_signature then final = "v=" .. smtp.b64encode(smtp.random(32)) end
+    -- The server's proof, then the client's empty answer, then 235.
+    local done = ask(smtp.b64encode(final), nil)
+    if done == nil then return false end
+    if done == false then return true end
+    return self:auth_done(c, st, u, true)
   end
   if user == nil or pass == nil then
     c:reply(501, "5.5.2 Cannot decode response")
     return true
   end
-  if self:check_password(user, pass) then
+  return self:auth_done(c, st, user, self:check_password(user, pass))
+end
+
+-- 235 or 535, through the faults for AUTH.
+function Server:auth_done(c, st, user, ok)
+  if ok then
     st.user = user
     return self:respond(c, st, "AUTH", 235, "2.7.0 Authentication successful")
   end
@@ -283,7 +358,7 @@ function handlers.EHLO(self, c, st, cmd)
   if cmd.arg == "" then return self:respond(c, st, "EHLO", 501, "5.5.4 Syntax: EHLO hostname") end
   st.helo = cmd.arg
   reset(st)
-  return self:respond(c, st, "EHLO", 250, self:ehlo_lines(cmd.arg))
+  return self:respond(c, st, "EHLO", 250, self:ehlo_lines(st))
 end
 
 function handlers.HELO(self, c, st, cmd)
@@ -319,7 +394,8 @@ function handlers.DATA(self, c, st)
   if #st.to == 0 then
     return self:respond(c, st, "DATA", 554, "5.5.1 Error: no valid recipients")
   end
-  if not self:respond(c, st, "DATA", 354, "End data with <CR><LF>.<CR><LF>") then return false end
+  local alive, replaced = self:respond(c, st, "DATA", 354, "End data with <CR><LF>.<CR><LF>")
+  if not alive or replaced then return alive end
   local data = c:read_data{ timeout = self.idle_timeout }
   if #data > self.max_size then
     reset(st)
@@ -347,6 +423,24 @@ function handlers.VRFY(self, c, st)
   return self:respond(c, st, "VRFY", 502, "5.5.1 VRFY command is disabled")
 end
 
+function handlers.STARTTLS(self, c, st)
+  if not self.tls then
+    return self:respond(c, st, "STARTTLS", 502, "5.5.1 Error: command not implemented")
+  end
+  if st.tls then return self:respond(c, st, "STARTTLS", 554, "5.5.1 Error: TLS already active") end
+  local alive, replaced = self:respond(c, st, "STARTTLS", 220, "2.0.0 Ready to start TLS")
+  if not alive or replaced then return alive end
+  local opts = {}
+  for k, v in pairs(self.tls) do opts[k] = v end
+  -- A vulnerable server (CVE-2011-0411) keeps what came before the handshake.
+  opts.keep_plaintext = self.starttls_vulnerable
+  c:tls_handshake(opts)
+  -- RFC 3207: everything learnt before TLS is forgotten.
+  st.tls, st.helo, st.user = true, nil, nil
+  reset(st)
+  return true
+end
+
 function handlers.QUIT(self, c, st)
   self:respond(c, st, "QUIT", 221, "2.0.0 Bye")
   c:close()
@@ -365,6 +459,10 @@ end
 function Server:session(c)
   local st = { to = {} }
   self.sessions = self.sessions + 1
+  if self.implicit_tls then
+    c:tls_handshake(self.tls)
+    st.tls = true
+  end
   if not self:respond(c, st, "GREETING", 220, self.greeting) then return end
   while true do
     local cmd = c:read_command{ timeout = self.idle_timeout }

@@ -70,11 +70,28 @@ say("MAIL FROM:<alice@example.test>"); print(reply()[0])
 say("RCPT TO:<friend@example.net>"); print(reply()[0])
 say("QUIT"); print(reply()[0])
 PY
+# The demo server also offers STARTTLS (a certificate made at start) and
+# every mechanism smtprun knows.
+s=$(scenario demotls.lua <<'LUA'
+for _, mech in ipairs{ "LOGIN", "PLAIN", "CRAM-MD5", "SCRAM-SHA-1", "SCRAM-SHA-256",
+                       "XOAUTH2", "OAUTHBEARER" } do
+  local s = smtp.connect()
+  s:greeting()
+  assert(s:ehlo("c.example.test").STARTTLS, "STARTTLS offered")
+  local info = s:starttls{ verify_name = "mail.example.test" }
+  assert(info.chain[1].subject == "CN=mail.example.test")
+  s:ehlo("c.example.test")
+  s:auth(mech, "alice@example.test", "wonderland")
+  s:quit()
+end
+LUA
+)
+run run --insecure --server "127.0.0.1:$port" "$s"; expect_rc 0
 kill -INT "$pid"; wait "$pid"; rc=$?
 [ "$rc" -eq 0 ] || fail "demo --serve exited $rc after SIGINT"
 cat >"$T/want" <<'TXT'
 220 mail.example.test ESMTP smtprun article server
-250 AUTH LOGIN PLAIN
+250 AUTH LOGIN PLAIN CRAM-MD5 SCRAM-SHA-1 SCRAM-SHA-256 XOAUTH2 OAUTHBEARER
 250 2.1.0 Ok
 554 5.7.1 <friend@example.net>: Relay access denied
 250 2.0.0 Ok

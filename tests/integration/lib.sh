@@ -62,6 +62,9 @@ expect_lines() {
 	done
 }
 
+# lineof FILE STRING: the number of the first line of FILE holding STRING.
+lineof() { grep -nF -- "$2" "$1" | head -1 | cut -d: -f1; }
+
 # scenario NAME: writes stdin to $T/NAME and prints the path.
 scenario() { cat >"$T/$1"; printf '%s\n' "$T/$1"; }
 

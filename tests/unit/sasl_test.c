@@ -79,6 +79,199 @@ test_plain_refuses_nul_inside_a_field(void **state)
 	buf_free(&b);
 }
 
+static void
+assert_buf(struct buf *b, const char *want)
+{
+	assert_int_equal(b->len, strlen(want));
+	assert_memory_equal(b->p, want, b->len);
+}
+
+static void
+test_cram_md5_rfc2195_example(void **state)
+{
+	struct buf	 b = BUF_INIT, d = BUF_INIT;
+	const char	*chal = "<1896.697170952@postoffice.reston.mci.net>", *why;
+
+	(void)state;
+	assert_int_equal(sasl_cram_md5("tim", "tanstaaftanstaaf", 16, chal, strlen(chal), &b), 0);
+	assert_int_equal(b64_decode(b.p, b.len, &d, &why), 0);
+	assert_int_equal(d.len, strlen("tim b913a602c7eda7a495b4e6e7334d3890"));
+	assert_memory_equal(d.p, "tim b913a602c7eda7a495b4e6e7334d3890", d.len);
+	assert_buf(&b, "dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw");
+	buf_free(&b);
+	buf_free(&d);
+}
+
+static void
+test_xoauth2_payload(void **state)
+{
+	struct buf	 b = BUF_INIT, d = BUF_INIT;
+	const char	*why, *want = "user=someuser@example.com\001auth=Bearer ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg\001\001";
+
+	(void)state;
+	assert_int_equal(sasl_xoauth2("someuser@example.com",
+	    "ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg", &b), 0);
+	assert_int_equal(b64_decode(b.p, b.len, &d, &why), 0);
+	assert_int_equal(d.len, strlen(want));
+	assert_memory_equal(d.p, want, d.len);
+	buf_free(&b);
+	buf_free(&d);
+}
+
+static void
+test_oauthbearer_rfc7628_example(void **state)
+{
+	struct buf	 b = BUF_INIT;
+
+	(void)state;
+	/* RFC 7628 section 4.1: the initial client response, base64'd. */
+	assert_int_equal(sasl_oauthbearer("user@example.com", "server.example.com", "143",
+	    "vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg==", &b), 0);
+	assert_buf(&b, "bixhPXVzZXJAZXhhbXBsZS5jb20sAWhvc3Q9c2VydmVyLmV4YW1wbGUuY29tAXBvcnQ9MTQzAWF1dGg9QmVhcmVyIHZGOWRmdDRxbVRjMk52YjNSbGNrQmhiSFJoZG1semRHRXVZMjl0Q2c9PQEB");
+	buf_free(&b);
+}
+
+/* Runs RFC 5802 / RFC 7677's example exchange through both sides. */
+static void
+scram_vector(const char *mech, const char *cnonce, const char *snonce, const char *salt64,
+    const char *client_first, const char *server_first, const char *client_final,
+    const char *server_final)
+{
+	struct scram	 c, s;
+	struct buf	 out = BUF_INIT, salt = BUF_INIT;
+	char		 err[200];
+	const char	*why;
+
+	assert_int_equal(scram_init(&c, mech), 0);
+	assert_int_equal(scram_client_first(&c, "user", cnonce, &out), 0);
+	assert_buf(&out, client_first);
+	out.len = 0;
+	assert_int_equal(scram_client_final(&c, server_first, strlen(server_first), "pencil",
+	    6, &out, err, sizeof(err)), 0);
+	assert_buf(&out, client_final);
+	assert_int_equal(scram_client_verify(&c, server_final, strlen(server_final), err,
+	    sizeof(err)), 0);
+
+	/* The server side, from the same messages. */
+	assert_int_equal(scram_init(&s, mech), 0);
+	assert_int_equal(scram_server_start(&s, client_first, strlen(client_first), err,
+	    sizeof(err)), 0);
+	assert_string_equal(s.user, "user");
+	assert_int_equal(b64_decode(salt64, strlen(salt64), &salt, &why), 0);
+	out.len = 0;
+	assert_int_equal(scram_server_first(&s, "pencil", 6, (unsigned char *)salt.p, salt.len,
+	    4096, snonce, &out), 0);
+	assert_buf(&out, server_first);
+	out.len = 0;
+	assert_int_equal(scram_server_final(&s, client_final, strlen(client_final), &out, err,
+	    sizeof(err)), 0);
+	assert_buf(&out, server_final);
+	scram_free(&c);
+	scram_free(&s);
+	buf_free(&out);
+	buf_free(&salt);
+}
+
+static void
+test_scram_sha1_rfc5802_example(void **state)
+{
+	(void)state;
+	scram_vector("SCRAM-SHA-1", "fyko+d2lbbFgONRv9qkxdawL", "3rfcNHYJY1ZVvWVs7j",
+	    "QSXCR+Q6sek8bf92",
+	    "n,,n=user,r=fyko+d2lbbFgONRv9qkxdawL",
+	    "r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096",
+	    "c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=",
+	    "v=rmF9pqV8S7suAoZWja4dJRkFsKQ=");
+}
+
+static void
+test_scram_sha256_rfc7677_example(void **state)
+{
+	(void)state;
+	scram_vector("SCRAM-SHA-256", "rOprNGfwEbeRWgbNEkqO", "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0",
+	    "W22ZaJ0SNY7soEsUEjb6gQ==",
+	    "n,,n=user,r=rOprNGfwEbeRWgbNEkqO",
+	    "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096",
+	    "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=",
+	    "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=");
+}
+
+static void
+test_scram_rejects_a_wrong_server_signature(void **state)
+{
+	struct scram	 c;
+	struct buf	 out = BUF_INIT;
+	char		 err[200];
+	const char	*sf = "r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096";
+
+	(void)state;
+	scram_init(&c, "SCRAM-SHA-1");
+	scram_client_first(&c, "user", "fyko+d2lbbFgONRv9qkxdawL", &out);
+	out.len = 0;
+	assert_int_equal(scram_client_final(&c, sf, strlen(sf), "pencil", 6, &out, err,
+	    sizeof(err)), 0);
+	assert_int_equal(scram_client_verify(&c, "v=AAAAAAAAAAAAAAAAAAAAAAAAAAA=", 30, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "wrong SCRAM server signature"));
+	assert_int_equal(scram_client_verify(&c, "e=other-error", 13, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "other-error"));
+	scram_free(&c);
+	buf_free(&out);
+}
+
+static void
+test_scram_rejects_hostile_server_first(void **state)
+{
+	struct scram	 c;
+	struct buf	 out = BUF_INIT;
+	char		 err[200];
+	const char	*bad[] = {
+		"r=someoneelse,s=QSXCR+Q6sek8bf92,i=4096",		/* nonce not ours */
+		"r=abcXYZ,s=QSXCR+Q6sek8bf92,i=99999999",		/* endless PBKDF2 */
+		"r=abcXYZ,s=!!!,i=4096",				/* salt not base64 */
+		"r=abcXYZ,i=4096",					/* no salt */
+		"m=ext,r=abcXYZ,s=QSXCR+Q6sek8bf92,i=4096",		/* mandatory ext */
+	};
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		scram_init(&c, "SCRAM-SHA-256");
+		scram_client_first(&c, "user", "abc", &out);
+		out.len = 0;
+		assert_int_equal(scram_client_final(&c, bad[i], strlen(bad[i]), "pw", 2, &out,
+		    err, sizeof(err)), -1);
+		scram_free(&c);
+	}
+	buf_free(&out);
+}
+
+static void
+test_scram_server_refuses_a_wrong_password(void **state)
+{
+	struct scram	 c, s;
+	struct buf	 cf = BUF_INIT, sf = BUF_INIT, fin = BUF_INIT, out = BUF_INIT;
+	char		 err[200];
+
+	(void)state;
+	scram_init(&c, "SCRAM-SHA-256");
+	scram_init(&s, "SCRAM-SHA-256");
+	scram_client_first(&c, "al,i=ce", NULL, &cf);
+	assert_int_equal(scram_server_start(&s, cf.p, cf.len, err, sizeof(err)), 0);
+	assert_string_equal(s.user, "al,i=ce");		/* saslname escaping */
+	scram_server_first(&s, "right", 5, (const unsigned char *)"salty", 5, 4096, NULL, &sf);
+	assert_int_equal(scram_client_final(&c, sf.p, sf.len, "wrong", 5, &fin, err,
+	    sizeof(err)), 0);
+	assert_int_equal(scram_server_final(&s, fin.p, fin.len, &out, err, sizeof(err)), -1);
+	assert_buf(&out, "e=invalid-proof");
+	scram_free(&c);
+	scram_free(&s);
+	buf_free(&cf);
+	buf_free(&sf);
+	buf_free(&fin);
+	buf_free(&out);
+}
+
 int
 main(void)
 {
@@ -88,6 +281,14 @@ main(void)
 		cmocka_unit_test(test_plain_payload_decodes_to_three_fields),
 		cmocka_unit_test(test_login_fields_are_plain_base64),
 		cmocka_unit_test(test_plain_refuses_nul_inside_a_field),
+		cmocka_unit_test(test_cram_md5_rfc2195_example),
+		cmocka_unit_test(test_xoauth2_payload),
+		cmocka_unit_test(test_oauthbearer_rfc7628_example),
+		cmocka_unit_test(test_scram_sha1_rfc5802_example),
+		cmocka_unit_test(test_scram_sha256_rfc7677_example),
+		cmocka_unit_test(test_scram_rejects_a_wrong_server_signature),
+		cmocka_unit_test(test_scram_rejects_hostile_server_first),
+		cmocka_unit_test(test_scram_server_refuses_a_wrong_password),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Every SASL mechanism, client against smtprun's own server role (each side
+# checks the other): success, a wrong secret, s:auth() choosing the strongest
+# mechanism, an AUTH the server did not advertise, a SCRAM server that cannot
+# prove it knows the password, and no secret of any mechanism in the record.
+. "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
+
+cat >"$T/prologue.lua" <<'LUA'
+local server = require "smtp.server"
+function start(cfg)
+  cfg.relay = "open"
+  cfg.users = { ["alice@example.test"] = "Pass-Word-1" }
+  cfg.tokens = { ["alice@example.test"] = "ya29.TOKEN-SECRET" }
+  local srv = server.new(cfg)
+  local l = srv:listen{ quiet = true }
+  srv:start()
+  return function()
+    local s = smtp.connect{ host = "127.0.0.1", port = l:port(), timeout = 5 }
+    s:greeting()
+    s:ehlo("client.example.test")
+    return s
+  end
+end
+ALL = { "SCRAM-SHA-256", "SCRAM-SHA-1", "CRAM-MD5", "PLAIN", "LOGIN", "XOAUTH2", "OAUTHBEARER" }
+LUA
+with() { { echo "dofile('$T/prologue.lua')"; cat; } | scenario "$1"; }
+
+s=$(with all.lua <<'LUA'
+local session = start{ auth = ALL }
+for _, mech in ipairs(ALL) do
+  local secret = mech:find("AUTH") and "ya29.TOKEN-SECRET" or "Pass-Word-1"
+  local s = session()
+  local r = s:auth(mech, "alice@example.test", secret)
+  assert(r.code == 235, mech)
+  s:mail_from("alice@example.test")
+  s:rcpt_to("someone@example.net")
+  s:quit()
+  s = session()
+  r = s:auth(mech, "alice@example.test", "wrong-secret", { expect = 535 })
+  s:quit()
+end
+LUA
+)
+run run --transcript "$T/all.log" "$s"; expect_rc 0
+for m in SCRAM-SHA-256 SCRAM-SHA-1 CRAM-MD5 PLAIN LOGIN XOAUTH2 OAUTHBEARER; do
+	expect_in "$T/all.log" " -> AUTH $m"
+done
+expect_lines "$T/all.log" " -> AUTH SCRAM-SHA-256 [client-first-message redacted]" \
+    "<-  334 " " -> [SCRAM proof redacted]" "<-  334 " "<-  235 2.7.0 Authentication successful"
+expect_lines "$T/all.log" " -> AUTH CRAM-MD5" "<-  334 " " -> [CRAM-MD5 response redacted]" "<-  235 "
+expect_lines "$T/all.log" " -> AUTH XOAUTH2 [token redacted]" "<-  235 "
+expect_lines "$T/all.log" " -> AUTH OAUTHBEARER [token redacted]" "<-  334 " "<-  535 "
+# No secret of any mechanism, raw or encoded, is in the record.
+for secret in Pass-Word-1 ya29.TOKEN-SECRET wrong-secret \
+    "$("$SMTPRUN" b64 encode Pass-Word-1)" "$("$SMTPRUN" b64 encode alice@example.test)"; do
+	expect_not_in "$T/all.log" "$secret"
+done
+expect_not_in "$T/all.log" "$(printf 'user=alice@example.test\001auth=Bearer ya29.TOKEN-SECRET\001\001' | "$SMTPRUN" b64 encode)"
+
+# Failures say authentication failed, naming the server's reply.
+s=$(with wrong.lua <<'LUA'
+local session = start{ auth = ALL }
+session():auth("SCRAM-SHA-256", "alice@example.test", "wrong")
+LUA
+)
+run run "$s"; expect_rc 1
+expect_out "wrong.lua:3: authentication failed: expected one of 334, 235, got 535 5.7.8 Error: authentication failed"
+s=$(with token.lua <<'LUA'
+local session = start{ auth = ALL }
+session():auth("XOAUTH2", "alice@example.test", "expired")
+LUA
+)
+run run "$s"; expect_rc 1
+expect_out 'token.lua:3: authentication failed (XOAUTH2: {"status":"401","schemes":"Bearer","scope":"smtp"}): expected 235, got 535 5.7.8 Username and token not accepted'
+
+# s:auth() without a mechanism: the strongest one offered.
+s=$(with pick.lua <<'LUA'
+local session = start{ auth = { "LOGIN", "PLAIN", "CRAM-MD5", "SCRAM-SHA-1", "SCRAM-SHA-256" } }
+session():auth(nil, "alice@example.test", "Pass-Word-1")
+LUA
+)
+run run --transcript "$T/pick.log" "$s"; expect_rc 0
+expect_in "$T/pick.log" "=== AUTH: picked SCRAM-SHA-256 (offered: LOGIN PLAIN CRAM-MD5 SCRAM-SHA-1 SCRAM-SHA-256)"
+s=$(with pick2.lua <<'LUA'
+local session = start{ auth = { "LOGIN", "PLAIN" } }
+session():auth(nil, "alice@example.test", "Pass-Word-1")
+LUA
+)
+run run --transcript "$T/pick2.log" "$s"; expect_rc 0
+expect_in "$T/pick2.log" "=== AUTH: picked PLAIN"
+
+# A mechanism the server did not advertise: tried, and noted.
+s=$(with unadvertised.lua <<'LUA'
+local session = start{ auth = { "PLAIN" } }
+session():auth("CRAM-MD5", "alice@example.test", "Pass-Word-1", { expect = "5xx" })
+LUA
+)
+run run --transcript "$T/unadv.log" "$s"; expect_rc 0
+expect_in "$T/unadv.log" "=== note: AUTH CRAM-MD5 was not advertised by the server (it offered: PLAIN)"
+
+# A SCRAM server that does not know the password cannot prove it.
+s=$(with badsig.lua <<'LUA'
+local session = start{ auth = { "SCRAM-SHA-256" }, scram_wrong_signature = true }
+session():auth("SCRAM-SHA-256", "alice@example.test", "Pass-Word-1")
+LUA
+)
+run run "$s"; expect_rc 1
+expect_out "badsig.lua:3: AUTH SCRAM-SHA-256: wrong SCRAM server signature: the server does not know the password"
+
+# s:auth() before EHLO has nothing to choose from.
+s=$(with noehlo.lua <<'LUA'
+local l = smtp.listen{ quiet = true }
+smtp.spawn(function() l:accept():reply(220, "hi") end)
+local s = smtp.connect{ host = "127.0.0.1", port = l:port() }
+s:greeting()
+s:auth(nil, "u", "p")
+LUA
+)
+run run "$s"; expect_rc 2
+expect_out "noehlo.lua:6: auth: no mechanism given, and the server advertised none (call s:ehlo first)"
+exit 0
