@@ -16,13 +16,17 @@
 #include "runner.h"
 
 #define DEFAULT_TIMEOUT		30.0
+#define DEFAULT_CASE_TIMEOUT	120.0
+#define DEFAULT_FILE_TIMEOUT	600.0
 #define DEMO_USER		"alice@example.test"
 #define DEMO_PASSWORD		"wonderland"
 
 enum cmd { CMD_RUN, CMD_SERVE, CMD_DEMO };
 
 static const char usage_run[] =
-"usage: smtprun run [options] SCENARIO.lua...\n"
+"usage: smtprun run [options] SCENARIO|DIR...\n"
+"\n"
+"Runs scenario files (*.lua, *.yaml, *.smtp; directories are searched).\n"
 "\n"
 "  -D, --define NAME=VALUE   set vars.NAME for the scenarios (repeatable)\n"
 "  -s, --server HOST[:PORT]  default target (env SMTPRUN_SERVER; port 25)\n"
@@ -36,6 +40,16 @@ static const char usage_run[] =
 "      --cafile FILE         trust these CA certificates for TLS (PEM)\n"
 "  -k, --insecure            do not verify TLS certificates (noted in the\n"
 "                            transcript)\n"
+"  -j, --jobs N              run N files at once (default 1)\n"
+"  -f, --filter PATTERN      only cases whose \"file: case\" matches (Lua pattern)\n"
+"      --shard K/N           only every Nth file, from the Kth (1 <= K <= N)\n"
+"      --fail-fast           stop at the first failure\n"
+"  -l, --list                name the cases, run nothing\n"
+"      --case-timeout SEC    wall-clock limit of one case (default 120)\n"
+"      --file-timeout SEC    wall-clock limit of one file (default 600)\n"
+"      --tap                 TAP version 14 on stdout\n"
+"      --junit FILE          JUnit XML report\n"
+"      --json FILE           JSON Lines report, one record per case\n"
 "  -h, --help                this text\n"
 "\n"
 "Exit status: 0 all passed, 1 a scenario failed, 2 usage or setup error.\n";
@@ -152,12 +166,23 @@ parse(enum cmd cmd, int argc, char **argv, struct opts *o)
 		{ "password", required_argument, NULL, 5 },
 		{ "cafile", required_argument, NULL, 6 },
 		{ "insecure", no_argument, NULL, 'k' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "shard", required_argument, NULL, 7 },
+		{ "fail-fast", no_argument, NULL, 8 },
+		{ "case-timeout", required_argument, NULL, 9 },
+		{ "file-timeout", required_argument, NULL, 10 },
+		{ "tap", no_argument, NULL, 11 },
+		{ "junit", required_argument, NULL, 12 },
+		{ "json", required_argument, NULL, 13 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	/* Which options each command takes. */
+	/* Which options each command takes (long-only options by their codes,
+	 * written as octal escapes: \10 is 8, ...). */
 	static const char *const allowed[] = {
-		[CMD_RUN] = "DstTvk\1\2\6h",
+		[CMD_RUN] = "DstTvkjfl\1\2\6\7\10\11\12\13\14\15h",
 		[CMD_SERVE] = "DtTvp\1\2h",
 		[CMD_DEMO] = "tTvp\1\2\3\4\5h",
 	};
@@ -172,10 +197,10 @@ parse(enum cmd cmd, int argc, char **argv, struct opts *o)
 		return EXIT_USAGE;
 	}
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "D:s:t:T:vkp:h", longopts, &idx)) != -1) {
+	while ((ch = getopt_long(argc, argv, "D:s:t:T:vkp:j:f:lh", longopts, &idx)) != -1) {
 		if (ch != '?' && strchr(allowed[cmd], ch) == NULL) {
 			fprintf(stderr, "smtprun %s: option %s%s does not apply here\n%s", name,
-			    ch < 32 || strchr("vpkh", ch) == NULL ? "--" : "-",
+			    ch < 32 || strchr("vpkjflh", ch) == NULL ? "--" : "-",
 			    ch < 32 ? longopts[idx].name : (const char []){ (char)ch, 0 },
 			    usage);
 			return EXIT_USAGE;
@@ -229,6 +254,47 @@ parse(enum cmd cmd, int argc, char **argv, struct opts *o)
 		case 'k':
 			o->r.so.insecure = 1;
 			break;
+		case 'j':
+			if ((o->r.jobs = atoi(optarg)) < 1 || o->r.jobs > 1000) {
+				fprintf(stderr, "smtprun: bad --jobs \"%s\" (want 1-1000)\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'f':
+			o->r.so.filter = optarg;
+			break;
+		case 'l':
+			o->r.so.list = 1;
+			break;
+		case 7:
+			if (sscanf(optarg, "%d/%d", &o->r.shard_k, &o->r.shard_n) != 2 ||
+			    o->r.shard_n < 1 || o->r.shard_k < 1 || o->r.shard_k > o->r.shard_n) {
+				fprintf(stderr, "smtprun: bad --shard \"%s\" (want K/N, "
+				    "1 <= K <= N)\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 8:
+			o->r.fail_fast = 1;
+			break;
+		case 9:
+		case 10:
+			if (parse_timeout(optarg, ch == 9 ? &o->r.so.case_timeout :
+			    &o->r.file_timeout) == -1) {
+				fprintf(stderr, "smtprun: bad --%s \"%s\" (want seconds > 0)\n",
+				    ch == 9 ? "case-timeout" : "file-timeout", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 11:
+			o->r.tap = 1;
+			break;
+		case 12:
+			o->r.junit = optarg;
+			break;
+		case 13:
+			o->r.json = optarg;
+			break;
 		case 4:
 			o->user = optarg;
 			break;
@@ -264,6 +330,9 @@ run_cmd(enum cmd cmd, int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.r.so.timeout = DEFAULT_TIMEOUT;
+	o.r.so.case_timeout = DEFAULT_CASE_TIMEOUT;
+	o.r.file_timeout = DEFAULT_FILE_TIMEOUT;
+	o.r.jobs = 1;
 	o.user = DEMO_USER;
 	o.password = DEMO_PASSWORD;
 	if ((o.vars = calloc((size_t)argc + 3, sizeof(*o.vars))) == NULL)
@@ -286,6 +355,7 @@ run_cmd(enum cmd cmd, int argc, char **argv)
 		}
 		o.r.so.announce = 1;
 		o.r.interrupt_ok = 1;
+		o.r.file_timeout = 0;		/* until it ends, or a signal */
 		rc = runner_run(&o.r, argv + optind, 1);
 		break;
 	case CMD_DEMO:
@@ -309,6 +379,7 @@ run_cmd(enum cmd cmd, int argc, char **argv)
 		o.r.so.announce = 1;
 		if (o.serve) {
 			o.r.interrupt_ok = 1;
+			o.r.file_timeout = 0;
 		} else {
 			o.r.so.live = 1;
 			o.r.so.prelude = "smtp.demo";

@@ -179,7 +179,7 @@ l_note(lua_State *L)
 	const char	*s = lerr_checklstring(L, 1, &n);
 	const char	*kind = lerr_optlstring(L, 2, "info", NULL);
 
-	tr_line(ctx->tr, strcmp(kind, "error") == 0 ? TR_ERROR : TR_INFO, s, n, LB_CRLF);
+	tr_text(ctx->tr, strcmp(kind, "error") == 0 ? TR_ERROR : TR_INFO, s, n);
 	return 0;
 }
 
@@ -290,6 +290,141 @@ l_wait_all(lua_State *L)
 	return wait_all_k(L, LUA_OK, 0);
 }
 
+/*
+ * core.run_case(fn, timeout): runs fn() as a task of its own and waits for
+ * it, at most timeout seconds. Returns true; or false and the error it
+ * raised; or false and "timeout", the task abandoned. Unlike smtp.spawn, an
+ * error here belongs to the caller (lua/smtp/testing.lua: one test case).
+ */
+struct guard {
+	struct smtp_ctx	*ctx;
+	struct task	*t;		/* NULL once finished or abandoned */
+	int		 done;
+	int		 status;
+	int		 errref;	/* the error value, in the registry */
+	void		*waiter;
+};
+
+static void
+guard_done(struct task *t, int status, void *arg)
+{
+	struct guard	*g = arg;
+	lua_State	*co = task_thread(t);
+
+	g->t = NULL;
+	g->done = 1;
+	g->status = status;
+	/* The script's own error: its traceback, while its stack is there. */
+	if (status != LUA_OK && !lua_istable(co, -1)) {
+		luaL_traceback(co, co, lua_tostring(co, -1), 0);
+		tr_text(g->ctx->tr, TR_ERROR, lua_tostring(co, -1), lua_rawlen(co, -1));
+		lua_pop(co, 1);
+	}
+	if (status != LUA_OK)
+		g->errref = luaL_ref(co, LUA_REGISTRYINDEX);	/* pops the error */
+	task_wake(g->waiter);
+}
+
+/* Stack: 1 fn, 2 timeout, 3 guard, 4 deadline. */
+static int
+run_case_k(lua_State *L, int status, lua_KContext kctx)
+{
+	struct guard	*g = lua_touserdata(L, 3);
+
+	(void)status;
+	(void)kctx;
+	if (g->done) {
+		lua_pushboolean(L, g->status == LUA_OK);
+		if (g->status == LUA_OK)
+			return 1;
+		lua_rawgeti(L, LUA_REGISTRYINDEX, g->errref);
+		luaL_unref(L, LUA_REGISTRYINDEX, g->errref);
+		return 2;
+	}
+	if (mono_now() >= lua_tonumber(L, 4)) {
+		task_kill(g->t);
+		g->t = NULL;
+		lua_pushboolean(L, 0);
+		lua_pushliteral(L, "timeout");
+		return 2;
+	}
+	return task_wait(L, lua_tonumber(L, 4), &g->waiter, 0, run_case_k);
+}
+
+static int
+l_run_case(lua_State *L)
+{
+	struct smtp_ctx	*ctx = lsmtp_ctx(L);
+	double		 timeout = lerr_checknumber(L, 2);
+	struct guard	*g;
+
+	if (lua_type(L, 1) != LUA_TFUNCTION)
+		return lerr_typeerror(L, 1, "function");
+	lua_settop(L, 2);
+	g = lua_newuserdatauv(L, sizeof(*g), 0);	/* 3: lives as long as we wait */
+	memset(g, 0, sizeof(*g));
+	g->ctx = ctx;
+	lua_pushnumber(L, mono_now() + timeout);	/* 4 */
+	lua_pushvalue(L, 1);
+	g->t = task_spawn(ctx->sched, L, 0, ctx->owner, guard_done, g);
+	if (g->t == NULL)
+		return luaL_error(L, "out of memory");
+	return run_case_k(L, LUA_OK, 0);
+}
+
+/* core.script_error(message): the script's own error as an error table of
+ * kind "script" (a failure), already recorded (with its traceback). */
+static int
+l_script_error(lua_State *L)
+{
+	lua_createtable(L, 0, 3);
+	luaL_setmetatable(L, LERR_META);
+	lerr_field(L, "kind", "script");
+	lerr_field(L, "message", lerr_checklstring(L, 1, NULL));
+	lerr_field(L, "recorded", "transcript");
+	return 1;
+}
+
+/* core.case_begin(name): a test case starts; its transcript is the current. */
+static int
+l_case_begin(lua_State *L)
+{
+	struct smtp_ctx	*ctx = lsmtp_ctx(L);
+
+	if (ctx->case_begin != NULL)
+		ctx->case_begin(ctx->owner, lerr_checklstring(L, 1, NULL));
+	return 0;
+}
+
+/* A field of the table at 1 as a string (left on the stack), or NULL. */
+static const char *
+field(lua_State *L, const char *name)
+{
+	if (lua_getfield(L, 1, name) == LUA_TNIL)
+		return NULL;
+	return luaL_tolstring(L, -1, NULL);
+}
+
+/* core.case_end{status=, message=, kind=, at=, expected=, got=, command=} */
+static int
+l_case_end(lua_State *L)
+{
+	struct smtp_ctx		*ctx = lsmtp_ctx(L);
+	struct case_info	 ci;
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	ci.status = field(L, "status");
+	ci.message = field(L, "message");
+	ci.kind = field(L, "kind");
+	ci.at = field(L, "at");
+	ci.expected = field(L, "expected");
+	ci.got = field(L, "got");
+	ci.command = field(L, "command");
+	if (ctx->case_end != NULL)
+		ctx->case_end(ctx->owner, &ci);
+	return 0;
+}
+
 /* smtp.set_target(host, port): the default of smtp.connect from now on. */
 static int
 l_set_target(lua_State *L)
@@ -324,6 +459,12 @@ l_config(lua_State *L)
 	lua_setfield(L, -2, "show_secrets");
 	lua_pushinteger(L, ctx->listen_port);
 	lua_setfield(L, -2, "listen_port");
+	lua_pushstring(L, ctx->filter);
+	lua_setfield(L, -2, "filter");
+	lua_pushnumber(L, ctx->case_timeout);
+	lua_setfield(L, -2, "case_timeout");
+	lua_pushboolean(L, ctx->list);
+	lua_setfield(L, -2, "list");
 	return 1;
 }
 
@@ -344,6 +485,10 @@ luaopen_core(lua_State *L)
 		{ "config", l_config },
 		{ "spawn", l_spawn },
 		{ "wait_all", l_wait_all },
+		{ "run_case", l_run_case },
+		{ "case_begin", l_case_begin },
+		{ "script_error", l_script_error },
+		{ "case_end", l_case_end },
 		{ "set_target", l_set_target },
 		{ "tls_selfsigned", l_tls_selfsigned },
 		{ NULL, NULL }

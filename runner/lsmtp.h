@@ -14,6 +14,17 @@
 struct sched;
 struct transcript;
 
+/* A test case's outcome, from lua/smtp/testing.lua to the runner. */
+struct case_info {
+	const char	*status;	/* pass fail error skip xfail xpass */
+	const char	*message;
+	const char	*kind;
+	const char	*at;
+	const char	*expected;
+	const char	*got;
+	const char	*command;
+};
+
 /* What the runner tells the binding about one Lua state (one scenario). */
 struct smtp_ctx {
 	struct sched		*sched;
@@ -33,6 +44,11 @@ struct smtp_ctx {
 	/* Called when a spawned task fails; its error is on top of co. */
 	void			(*spawn_failed)(void *owner, lua_State *co);
 	int			 listen_port;	/* smtp.listen's default port (0: any) */
+	const char		*filter;	/* --filter */
+	double			 case_timeout;	/* --case-timeout */
+	int			 list;		/* --list */
+	void			(*case_begin)(void *owner, const char *name);
+	void			(*case_end)(void *owner, const struct case_info *ci);
 	int			 announce;	/* print "listening on ..." to stdout */
 };
 

@@ -46,10 +46,10 @@ judge_error(struct scenario *sc, lua_State *co)
 	if (!ours) {
 		/* The script's own error() or a bug in it: keep the traceback. */
 		luaL_traceback(co, co, msg, 0);
-		tr_text(&sc->tr, TR_ERROR, lua_tostring(co, -1), lua_rawlen(co, -1));
+		tr_text(sc->tr, TR_ERROR, lua_tostring(co, -1), lua_rawlen(co, -1));
 		lua_pop(co, 1);
 	} else if (!recorded)
-		tr_printf(&sc->tr, TR_ERROR, "%s", msg);
+		tr_printf(sc->tr, TR_ERROR, "%s", msg);
 	set_message(sc, lerr_is_setup(kind) ? OUT_ERROR : OUT_FAIL, msg);
 	lua_pop(co, 2);
 }
@@ -74,7 +74,7 @@ on_done(struct task *t, int status, void *arg)
 		return;
 	if (status == LUA_OK) {
 		if (sc->ctx.nspawned > 0)
-			tr_printf(&sc->tr, TR_INFO, "%d spawned task%s still running: "
+			tr_printf(sc->tr, TR_INFO, "%d spawned task%s still running: "
 			    "stopped with the scenario", sc->ctx.nspawned,
 			    sc->ctx.nspawned == 1 ? "" : "s");
 		set_message(sc, OUT_PASS, "");
@@ -85,6 +85,69 @@ on_done(struct task *t, int status, void *arg)
 		return;
 	}
 	judge_error(sc, co);
+}
+
+/* ---- cases ---- */
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static void
+case_begin(void *owner, const char *name)
+{
+	struct scenario		*sc = owner;
+	struct case_result	*c, *nc;
+
+	nc = realloc(sc->cases, (sc->ncases + 1) * sizeof(*sc->cases));
+	if (nc == NULL)
+		return;
+	sc->cases = nc;
+	c = &sc->cases[sc->ncases++];
+	memset(c, 0, sizeof(*c));
+	c->name = strdup(name);
+	c->outcome = OUT_ERROR;		/* until case_end says otherwise */
+	c->tr = sc->o->new_tr ? sc->o->new_tr(sc->o->new_tr_arg, sc->path, name) : NULL;
+	tr_printf(c->tr, TR_INFO, "case %s: %s", sc->path, name);
+	sc->ctx.tr = c->tr;
+	sc->in_case = 1;
+	sc->case_t0 = mono_now();
+}
+
+static enum outcome
+outcome_of(const char *status)
+{
+	static const char *const names[] = { "pass", "fail", "error", "skip", "xfail", "xpass" };
+	size_t	 i;
+
+	for (i = 0; status && i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(status, names[i]) == 0)
+			return (enum outcome)i;
+	return OUT_ERROR;
+}
+
+static void
+case_end(void *owner, const struct case_info *ci)
+{
+	struct scenario		*sc = owner;
+	struct case_result	*c;
+
+	if (!sc->in_case || sc->ncases == 0)
+		return;
+	c = &sc->cases[sc->ncases - 1];
+	c->outcome = outcome_of(ci->status);
+	c->message = dup_or_null(ci->message);
+	c->kind = dup_or_null(ci->kind);
+	c->at = dup_or_null(ci->at);
+	c->expected = dup_or_null(ci->expected);
+	c->got = dup_or_null(ci->got);
+	c->command = dup_or_null(ci->command);
+	c->elapsed = mono_now() - sc->case_t0;
+	tr_close_file(c->tr);		/* keep fds few: the text stays */
+	sc->ctx.tr = sc->tr;
+	sc->in_case = 0;
 }
 
 /* Runs under lua_pcall: libraries, the smtp module, vars, package.path. */
@@ -127,6 +190,13 @@ prepare(lua_State *L)
 	lua_call(L, 1, 1);
 	lua_setglobal(L, "smtp");
 
+	lua_getglobal(L, "require");
+	lua_pushstring(L, "smtp.testing");
+	lua_call(L, 1, 1);
+	lua_getfield(L, -1, "main");
+	lua_setfield(L, LUA_REGISTRYINDEX, "smtprun.main");
+	lua_pop(L, 1);
+
 	/* A module that sets the stage first (smtprun demo: the server). */
 	if (o->prelude != NULL) {
 		lua_getglobal(L, "require");
@@ -140,19 +210,18 @@ prepare(lua_State *L)
 
 void
 scenario_start(struct scenario *sc, struct sched *s, const char *path,
-    const struct scenario_opts *o, int tr_fd, const char *tr_path)
+    const struct scenario_opts *o)
 {
 	lua_State	*L;
+	const char	*dot = strrchr(path, '.');
 
 	memset(sc, 0, sizeof(*sc));
 	sc->path = path;
+	sc->o = o;
 	sc->t0 = mono_now();
-	tr_init(&sc->tr, tr_fd, tr_path, (o->live ? TR_F_LIVE : 0) |
-	    (o->live && o->color ? TR_F_COLOR : 0) |
-	    (o->timestamps ? TR_F_TIMESTAMPS : 0) |
-	    (o->show_secrets ? TR_F_SHOW_SECRETS : 0));
+	sc->tr = o->new_tr ? o->new_tr(o->new_tr_arg, path, NULL) : NULL;
 	sc->ctx.sched = s;
-	sc->ctx.tr = &sc->tr;
+	sc->ctx.tr = sc->tr;
 	sc->ctx.owner = sc;
 	sc->ctx.host = o->host;
 	sc->ctx.port = o->port;
@@ -162,13 +231,18 @@ scenario_start(struct scenario *sc, struct sched *s, const char *path,
 	sc->ctx.cafile = o->cafile;
 	sc->ctx.listen_port = o->listen_port;
 	sc->ctx.announce = o->announce;
+	sc->ctx.filter = o->filter;
+	sc->ctx.case_timeout = o->case_timeout;
+	sc->ctx.list = o->list;
 	sc->ctx.spawn_failed = on_spawn_failed;
+	sc->ctx.case_begin = case_begin;
+	sc->ctx.case_end = case_end;
 
 	if ((sc->L = L = luaL_newstate()) == NULL) {
 		set_message(sc, OUT_ERROR, "cannot create a Lua state (out of memory)");
 		return;
 	}
-	tr_printf(&sc->tr, TR_INFO, "scenario %s", path);
+	tr_printf(sc->tr, TR_INFO, "scenario %s", path);
 	lua_pushcfunction(L, prepare);
 	lua_pushlightuserdata(L, sc);
 	lua_pushlightuserdata(L, (void *)o);
@@ -176,26 +250,69 @@ scenario_start(struct scenario *sc, struct sched *s, const char *path,
 		lua_pushfstring(L, "cannot set up smtprun's Lua modules (%s): %s",
 		    o->luadir, luaL_tolstring(L, -1, NULL));
 		set_message(sc, OUT_ERROR, lua_tostring(L, -1));
-		tr_printf(&sc->tr, TR_ERROR, "%s", sc->message);
+		tr_printf(sc->tr, TR_ERROR, "%s", sc->message);
 		return;
 	}
-	if (luaL_loadfilex(L, path, "t") != LUA_OK) {
-		set_message(sc, OUT_ERROR, lua_tostring(L, -1));
-		tr_printf(&sc->tr, TR_ERROR, "%s", sc->message);
-		return;
-	}
-	if (task_spawn(s, L, 0, sc, on_done, sc) == NULL)
+	/* testing.main(chunk, path): Lua files are compiled here, so a syntax
+	 * error is a load error; YAML and smtpscript files are compiled by Lua. */
+	lua_getfield(L, LUA_REGISTRYINDEX, "smtprun.main");
+	if (dot == NULL || strcmp(dot, ".lua") == 0) {
+		if (luaL_loadfilex(L, path, "t") != LUA_OK) {
+			set_message(sc, OUT_ERROR, lua_tostring(L, -1));
+			tr_printf(sc->tr, TR_ERROR, "%s", sc->message);
+			return;
+		}
+	} else
+		lua_pushnil(L);
+	lua_pushstring(L, path);
+	if (task_spawn(s, L, 2, sc, on_done, sc) == NULL)
 		set_message(sc, OUT_ERROR, "out of memory");
+}
+
+void
+scenario_stop(struct scenario *sc, enum outcome o, const char *why)
+{
+	if (sc->done)
+		return;
+	tr_printf(sc->ctx.tr, o == OUT_PASS ? TR_INFO : TR_ERROR, "%s", why);
+	if (sc->in_case) {
+		struct case_info ci = { "error", why, "timeout", NULL, NULL, NULL, NULL };
+		case_end(sc, &ci);
+	}
+	set_message(sc, o, why);
 }
 
 void
 scenario_free(struct scenario *sc, struct sched *s)
 {
+	size_t	 i;
+
 	sched_kill_owner(s, sc);
 	if (sc->L != NULL)
 		lua_close(sc->L);
 	sc->L = NULL;
-	tr_close(&sc->tr);
+	for (i = 0; i < sc->ncases; i++) {
+		struct case_result *c = &sc->cases[i];
+		free(c->name);
+		free(c->message);
+		free(c->kind);
+		free(c->at);
+		free(c->expected);
+		free(c->got);
+		free(c->command);
+		if (c->tr != NULL) {
+			tr_close(c->tr);
+			free(c->tr);
+		}
+	}
+	free(sc->cases);
+	sc->cases = NULL;
+	sc->ncases = 0;
+	if (sc->tr != NULL) {
+		tr_close(sc->tr);
+		free(sc->tr);
+		sc->tr = NULL;
+	}
 	free(sc->message);
 	sc->message = NULL;
 }

@@ -2,11 +2,14 @@
  * scenario.h - one scenario file: its own Lua state, transcript and task.
  *
  * A scenario is loaded into a fresh Lua state (nothing leaks between
- * scenarios), its chunk becomes a task on the shared scheduler, and when the
- * task ends the outcome is classified: passed; failed (an expectation, a
- * timeout, a dropped connection, or an error the script raised); or a setup
+ * scenarios) and runs as a task on the shared scheduler, through
+ * lua/smtp/testing.lua: a file is one case, or holds many (test(...) blocks,
+ * YAML cases, smtpscript test-cases), each recorded here with its outcome and
+ * its own transcript. An outcome is passed; failed (an expectation, a
+ * timeout, a dropped connection, or an error the script raised); a setup
  * error (the file does not load, nothing to connect to, a required variable
- * missing, the API misused).
+ * missing, the API misused); skipped; or a known failure (expect_failure),
+ * which may unexpectedly pass.
  */
 #ifndef SMTPRUN_SCENARIO_H
 #define SMTPRUN_SCENARIO_H
@@ -18,7 +21,21 @@
 
 struct sched;
 
-enum outcome { OUT_PASS, OUT_FAIL, OUT_ERROR };
+enum outcome { OUT_PASS, OUT_FAIL, OUT_ERROR, OUT_SKIP, OUT_XFAIL, OUT_XPASS };
+
+/* Makes the transcript for a file (case NULL) or one of its cases. */
+typedef struct transcript *tr_factory(void *arg, const char *path, const char *name);
+
+struct case_result {
+	char			*name;		/* NULL: the file as a whole */
+	enum outcome		 outcome;
+	char			*message;	/* why it failed, was skipped, ... */
+	char			*kind;		/* the error's kind */
+	char			*at;		/* file:line */
+	char			*expected, *got, *command;
+	double			 elapsed;
+	struct transcript	*tr;		/* its own, text kept if asked */
+};
 
 struct scenario_opts {
 	const char	*luadir;	/* where smtp.lua lives */
@@ -35,26 +52,35 @@ struct scenario_opts {
 	int		 listen_port;	/* smtp.listen's default port */
 	int		 announce;	/* print "listening on ..." */
 	const char	*prelude;	/* module whose function(vars) runs first */
+	const char	*filter;	/* --filter: Lua pattern on "file: case" */
+	double		 case_timeout;	/* wall-clock limit of one case */
+	int		 list;		/* --list: name the cases, run nothing */
+	tr_factory	*new_tr;	/* NULL: transcripts go nowhere */
+	void		*new_tr_arg;
 };
 
 struct scenario {
 	const char		*path;
+	const struct scenario_opts *o;
 	lua_State		*L;
 	struct smtp_ctx		 ctx;
-	struct transcript	 tr;
+	struct transcript	*tr;		/* the file's */
 	int			 done;
-	enum outcome		 outcome;
-	char			*message;	/* "file:line: why", for failures */
+	enum outcome		 outcome;	/* the file's own (top level) */
+	char			*message;
+	struct case_result	*cases;		/* test(...) cases, in order */
+	size_t			 ncases;
+	int			 in_case;	/* a case is running */
+	double			 case_t0;
 	double			 t0, elapsed;
 };
 
-/*
- * Prepares and queues the scenario. tr_fd: where its transcript goes (-1:
- * nowhere; the scenario closes it), tr_path names it in messages. On a load
- * error the scenario is done at once with OUT_ERROR.
- */
+/* Prepares and queues the scenario. On a load error it is done at once with
+ * OUT_ERROR. */
 void	scenario_start(struct scenario *sc, struct sched *s, const char *path,
-	    const struct scenario_opts *o, int tr_fd, const char *tr_path);
+	    const struct scenario_opts *o);
+/* Marks the scenario stopped from outside (a time limit, a signal). */
+void	scenario_stop(struct scenario *sc, enum outcome o, const char *why);
 /* Frees everything (the Lua state closes its sessions). */
 void	scenario_free(struct scenario *sc, struct sched *s);
 

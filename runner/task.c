@@ -211,6 +211,13 @@ task_wake(void *arg)
 }
 
 void
+task_kill(struct task *t)
+{
+	if (t != NULL)
+		task_free(t);
+}
+
+void
 sched_kill_owner(struct sched *s, void *owner)
 {
 	struct task	*t, *next;

@@ -52,6 +52,9 @@ int	task_wait(lua_State *L, double deadline, void **slot, lua_KContext ctx,
 	    lua_KFunction k);
 /* Queues a waiting task to run (a no-op when it is not waiting). */
 void	task_wake(void *task);
+/* Abandons one task (not the one running): it never runs again, and its
+ * done callback is not called. */
+void	task_kill(struct task *t);
 /* Abandons every task of this owner: they never run again. */
 void	sched_kill_owner(struct sched *s, void *owner);
 /* Runs tasks and the loop until no task is left or stop() becomes true

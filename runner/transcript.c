@@ -113,6 +113,15 @@ tr_init(struct transcript *tr, int fd, const char *path, int flags)
 }
 
 void
+tr_close_file(struct transcript *tr)
+{
+	if (tr != NULL && tr->fd >= 0) {
+		close(tr->fd);
+		tr->fd = -1;
+	}
+}
+
+void
 tr_close(struct transcript *tr)
 {
 	if (tr->fd >= 0)
@@ -121,6 +130,7 @@ tr_close(struct transcript *tr)
 	free(tr->path);
 	tr->path = NULL;
 	buf_free(&tr->line);
+	buf_free(&tr->all);
 }
 
 static int
@@ -202,6 +212,14 @@ tr_line(struct transcript *tr, enum tr_kind kind, const char *text, size_t n,
 			write_all(STDERR_FILENO, "\033[0m\n", 5);
 	}
 	keep_tail(tr, tr->line.p, tr->line.len);
+	if ((tr->flags & TR_F_KEEP) && !tr->cut) {
+		if (tr->all.len + tr->line.len > TR_KEEP_MAX) {
+			buf_appendstr(&tr->all, "*** (the rest of this transcript was not kept: "
+			    "over 4 MiB)\n");
+			tr->cut = 1;
+		} else
+			buf_append(&tr->all, tr->line.p, tr->line.len);
+	}
 	errno = saved;
 }
 

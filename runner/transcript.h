@@ -44,6 +44,9 @@ enum tr_kind {
 #define TR_F_COLOR		0x2	/* ... with colour */
 #define TR_F_TIMESTAMPS		0x4	/* prefix seconds since the start */
 #define TR_F_SHOW_SECRETS	0x8	/* tr_secret records the real text */
+#define TR_F_KEEP		0x10	/* keep the text in memory (reports) */
+
+#define TR_KEEP_MAX	(4 * 1024 * 1024)	/* beyond this, kept text is cut */
 
 struct transcript {
 	int	 fd;		/* file sink, or -1 */
@@ -54,6 +57,8 @@ struct transcript {
 	char	 tail[TR_TAIL_LINES][TR_TAIL_WIDTH];
 	size_t	 tail_next, tail_count;
 	struct buf line;	/* scratch for formatting */
+	struct buf all;		/* with TR_F_KEEP: every line so far */
+	int	 cut;		/* the kept text reached TR_KEEP_MAX */
 };
 
 /* Formats one transcript line (with "\n") onto out. Control bytes in text are
@@ -76,6 +81,8 @@ tr_in_tls(enum tr_kind k, int tls)
  * (may be NULL). flags: TR_F_*. */
 void	tr_init(struct transcript *tr, int fd, const char *path, int flags);
 void	tr_close(struct transcript *tr);
+/* Closes the file sink only: kept text and tail stay (a finished case). */
+void	tr_close_file(struct transcript *tr);
 void	tr_line(struct transcript *tr, enum tr_kind kind, const char *text, size_t n,
 	    enum lb_term term);
 void	tr_printf(struct transcript *tr, enum tr_kind kind, const char *fmt, ...)

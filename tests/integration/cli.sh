@@ -19,7 +19,7 @@ SMTPRUN_SERVER='::1]' run run x.lua; expect_rc 2; expect_err 'bad SMTPRUN_SERVER
 # A scenario file that is not there: a setup error naming it.
 run run "$T/missing.lua"; expect_rc 2
 expect_out "ERROR $T/missing.lua"; expect_out "cannot open $T/missing.lua"
-expect_out "1 scenario: 0 passed, 0 failed, 1 error"
+expect_out "1 case in 1 file: 0 passed, 0 failed, 1 error, 0 skipped"
 
 # A transcript that cannot be written.
 run run --transcript /nonexistent-dir/x.log "$T/missing.lua"; expect_rc 2

@@ -22,8 +22,7 @@ LUA
 SMTPRUN="$T/inst/bin/smtprun" run run -D want="$T/inst/share/smtprun/lua/smtp.lua" "$s"
 expect_rc 0
 # SMTPRUN_LUADIR wins over both.
-mkdir -p "$T/other"
-cp "$SRCDIR/lua/smtp.lua" "$T/other/"
+cp -r "$SRCDIR/lua" "$T/other"
 SMTPRUN_LUADIR="$T/other" SMTPRUN="$T/inst/bin/smtprun" run run -D want="$T/other/smtp.lua" "$s"
 expect_rc 0
 # A directory without smtp.lua: a setup error that says so.

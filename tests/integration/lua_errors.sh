@@ -82,9 +82,9 @@ LUA
 )
 run run -D greeting=hello=world "$s"; expect_rc 0
 run run -D greeting=hello=world "$s" "$T/own.lua"; expect_rc 1
-expect_out "2 scenarios: 1 passed, 1 failed, 0 errors"
+expect_out "2 cases in 2 files: 1 passed, 1 failed, 0 errors"
 run run -D greeting=hello=world "$s" "$T/own.lua" "$T/needvar.lua"; expect_rc 2
-expect_out "3 scenarios: 1 passed, 1 failed, 1 error"
+expect_out "3 cases in 3 files: 1 passed, 1 failed, 1 error,"
 
 # A call that must wait, inside a coroutine the script made, is refused
 # clearly (the silent server makes sure it has to wait).

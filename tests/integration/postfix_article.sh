@@ -13,7 +13,7 @@ run run --transcript "$T/article.log" --server "$SMTPRUN_SERVER" \
     -D user="$POSTFIX_USER" -D password="$POSTFIX_PASSWORD" "$article"
 expect_rc 0
 expect_out "PASS  $article"
-expect_out "1 scenario: 1 passed, 0 failed, 0 errors"
+expect_out "1 case in 1 file: 1 passed, 0 failed, 0 errors"
 expect_lines "$T/article.log" \
     "=== Connected to 127.0.0.1 port $POSTFIX_PORT" \
     "<-  220 mail.example.test ESMTP" \
