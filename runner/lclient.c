@@ -328,6 +328,8 @@ lsession_connect(lua_State *L)
 	size_t			 hlen, line_max, reply_max;
 	int			 done, opt = 0;
 
+	uint64_t		 me = lsmtp_claim(L);
+
 	lua_settop(L, 1);		/* slot 1 becomes the session below */
 	opt = lerr_checkopts(L, 1);
 	if (opt && lua_getfield(L, 1, "host") != LUA_TNIL)
@@ -357,7 +359,7 @@ lsession_connect(lua_State *L)
 		snprintf(s->host, sizeof(s->host), "%s", host);
 	l_connect_port(L, opt, ctx->port, s->port, sizeof(s->port));
 	s->state = S_RESOLVING;
-	s->busy = 1;
+	s->busy = me;
 
 	s->rq = resolve_start(s->host, s->port, on_resolved, s, &done, err, sizeof(err));
 	if (s->rq == NULL)
@@ -537,6 +539,8 @@ expect_k(lua_State *L, int status, lua_KContext kctx)
 
 	push_reply(L, &s->rp.reply);		/* index 7 */
 	matched = spec_match(&s->spec, s->rp.reply.code);
+	/* The call ends here whatever the pattern does (a bad one raises). */
+	s->busy = 0;
 	if (matched && pattern != NULL &&
 	    !session_find(L, s->rp.reply.text.p ? s->rp.reply.text.p : "",
 	    s->rp.reply.text.len ? s->rp.reply.text.len - 1 : 0, 3))
@@ -558,10 +562,10 @@ start_expect(lua_State *L, struct session *s)
 	lerr_checkopts(L, 4);
 	spec_parse(L, 2, &s->spec);
 	timeout = session_timeout(L, s, lua_istable(L, 4) ? 4 : 0);
+	s->busy = lsmtp_claim(L);
 	lua_settop(L, 4);
 	lua_pushnumber(L, mono_now() + timeout);
 	lua_pushnumber(L, timeout);
-	s->busy = 1;
 	return expect_k(L, LUA_OK, 0);
 }
 

@@ -44,7 +44,7 @@ lerr_where(lua_State *L, char *out, size_t len)
 
 	lua_rawgetp(L, LUA_REGISTRYINDEX, &LUADIR_KEY);
 	dir = lua_tolstring(L, -1, &dlen);
-	for (level = 1; lua_getstack(L, level, &ar); level++) {
+	for (level = 0; lua_getstack(L, level, &ar); level++) {
 		lua_getinfo(L, "Sl", &ar);
 		if (ar.currentline <= 0 || strcmp(ar.what, "C") == 0)
 			continue;

@@ -39,7 +39,7 @@ struct listener {
 	struct smtp_ctx	*ctx;
 	void		*waiter;	/* the task in accept, or NULL */
 	int		 quiet;		/* its sessions record nothing */
-	int		 busy;
+	uint64_t	 busy;		/* serial of the task in accept, or 0 */
 	size_t		 line_max;
 	size_t		 data_max;
 	char		 host[64];
@@ -229,13 +229,13 @@ l_accept(lua_State *L)
 
 	if (l->io.fd < 0)
 		return lerr_raise(L, "usage", "attempt to use a closed listener");
-	if (l->busy)
+	if (lsmtp_busy(L, l->busy))
 		return lerr_raise(L, "usage", "listener is busy: another task is in accept");
 	timeout = lsmtp_timeout(L, lerr_checkopts(L, 2) ? 2 : 0, l->ctx->timeout);
+	l->busy = lsmtp_claim(L);
 	lua_settop(L, 2);
 	lua_pushnumber(L, mono_now() + timeout);
 	lua_pushnumber(L, timeout);
-	l->busy = 1;
 	return accept_k(L, LUA_OK, 0);
 }
 
@@ -387,6 +387,7 @@ finish_command(lua_State *L, struct session *s, const struct lb_line *l,
 	for (i = 0; i < vlen; i++)
 		if (norm.p[i] >= 'a' && norm.p[i] <= 'z')
 			norm.p[i] -= 'a' - 'A';
+	s->busy = 0;		/* the call ends here whatever the pattern does */
 	if (mode == RM_EXPECT)
 		ok = session_find(L, norm.p ? norm.p : "", norm.len, 2);
 
@@ -522,10 +523,12 @@ start_read(lua_State *L, enum read_mode mode)
 	if (mode == RM_EXPECT && lua_type(L, 2) != LUA_TSTRING)
 		return lerr_typeerror(L, 2, "string (a pattern)");
 	timeout = session_timeout(L, s, lerr_checkopts(L, 3) ? 3 : 0);
+	s->busy = lsmtp_claim(L);
+	if (mode == RM_DATA)
+		buf_free(&s->data);	/* nothing left from an earlier attempt */
 	lua_settop(L, 3);
 	lua_pushnumber(L, mono_now() + timeout);
 	lua_pushnumber(L, timeout);
-	s->busy = 1;
 	return read_k(L, LUA_OK, (lua_KContext)mode);
 }
 

@@ -45,9 +45,12 @@ session_check_open(lua_State *L, int idx)
 		lerr_raise(L, "usage", "attempt to use a closed session");
 	if (s->state != S_OPEN)
 		lerr_raise(L, "usage", "session is not connected");
-	if (s->busy)
+	/* Busy means: a task still there is in a call on it. A task that was
+	 * abandoned mid-call (a case over its time limit) leaves no claim. */
+	if (lsmtp_busy(L, s->busy))
 		lerr_raise(L, "usage", "session is busy with another call "
 		    "(two tasks used it at once)");
+	s->busy = 0;
 	return s;
 }
 
@@ -203,13 +206,14 @@ session_send(lua_State *L, struct session *s, const char *p, size_t n, int crlf,
 	const char	*shown = NULL, *label = NULL;
 	double		 timeout;
 	struct buf	 ex = BUF_INIT;
+	uint64_t	 me = lsmtp_claim(L);
 
+	/* The strings stay on the stack while they are used. */
 	if (lerr_checkopts(L, optidx)) {
 		if (lua_getfield(L, optidx, "redact") == LUA_TSTRING)
 			shown = lua_tostring(L, -1);
 		if (lua_getfield(L, optidx, "label") == LUA_TSTRING)
 			label = lua_tostring(L, -1);
-		lua_pop(L, 2);
 	}
 	timeout = session_timeout(L, s, lua_istable(L, optidx) ? optidx : 0);
 
@@ -234,7 +238,7 @@ session_send(lua_State *L, struct session *s, const char *p, size_t n, int crlf,
 		    (int)(ex.len < 500 ? ex.len : 500), ex.p ? ex.p : "");
 		buf_free(&ex);
 	}
-	s->busy = 1;
+	s->busy = me;
 	lua_settop(L, 1);
 	lua_pushnumber(L, mono_now() + timeout);
 	lua_pushnumber(L, timeout);
@@ -283,7 +287,7 @@ close_k(lua_State *L, int status, lua_KContext kctx)
 	for (;;) {
 		if (!conn_is_open(&s->c))
 			return session_fail(L, s, "closed", "session closed while waiting for "
-			    "the server to close it");
+			    "the %s to close it", s->server ? "client" : "server");
 		if (lb_pending(&s->c.in) > 0) {
 			session_excerpt(&got, lb_peek(&s->c.in), lb_pending(&s->c.in));
 			buf_append(&got, "", 1);
@@ -291,8 +295,8 @@ close_k(lua_State *L, int status, lua_KContext kctx)
 				tr_line(s->c.tr, KIND(s, TR_RECV_BAD), l.p, l.len, l.term);
 			if (lb_rest(&s->c.in, &l))
 				tr_line(s->c.tr, KIND(s, TR_RECV_BAD), l.p, l.len, LB_NONE);
-			lua_pushfstring(L, "expected the server to close the connection "
-			    "after %s, but it sent \"%s\"", what, got.p);
+			lua_pushfstring(L, "expected the %s to close the connection "
+			    "after %s, but it sent \"%s\"", s->server ? "client" : "server", what, got.p);
 			buf_free(&got);
 			return session_fail(L, s, "expect", "%s", lua_tostring(L, -1));
 		}
@@ -307,9 +311,9 @@ close_k(lua_State *L, int status, lua_KContext kctx)
 			return 1;
 		}
 		if (mono_now() >= deadline)
-			return session_fail(L, s, "timeout", "expected the server to close the "
-			    "connection after %s, but it stayed open for %g s", what,
-			    lua_tonumber(L, 4));
+			return session_fail(L, s, "timeout", "expected the %s to close the "
+			    "connection after %s, but it stayed open for %g s",
+			    s->server ? "client" : "server", what, lua_tonumber(L, 4));
 		return task_wait(L, deadline, &s->c.waiter, 0, close_k);
 	}
 }
@@ -323,10 +327,10 @@ l_expect_close(lua_State *L)
 
 	lerr_checkopts(L, 2);
 	timeout = session_timeout(L, s, lua_istable(L, 2) ? 2 : 0);
+	s->busy = lsmtp_claim(L);
 	lua_settop(L, 2);
 	lua_pushnumber(L, mono_now() + timeout);
 	lua_pushnumber(L, timeout);
-	s->busy = 1;
 	return close_k(L, LUA_OK, 0);
 }
 
@@ -337,7 +341,7 @@ l_close(lua_State *L)
 {
 	struct session	*s = session_check(L, 1);
 
-	if (s->busy)
+	if (lsmtp_busy(L, s->busy))
 		return lerr_raise(L, "usage", "close: session is busy in another task");
 	session_close(s, "Connection closed with remote host.");
 	return 0;
@@ -506,25 +510,31 @@ tls_k(lua_State *L, int status, lua_KContext kctx)
 		lerr_field(L, "recorded", "transcript");
 		return lerr_throw(L);
 	default:
-		if (mono_now() >= lua_tonumber(L, 3))
-			return session_fail(L, s, "timeout", "timed out after %g s in the TLS "
-			    "handshake with %s port %s", lua_tonumber(L, 4), s->host, s->port);
+		if (mono_now() >= lua_tonumber(L, 3)) {
+			/* Half a handshake: the connection cannot be used any more. */
+			snprintf(err, sizeof(err), "timed out after %g s in the TLS handshake "
+			    "with %s port %s", lua_tonumber(L, 4), s->host, s->port);
+			tr_printf(s->c.tr, TR_ERROR, "%s", err);
+			session_close(s, NULL);
+			s->busy = 0;
+			lerr_push(L, "timeout", err);
+			lerr_field(L, "recorded", "transcript");
+			return lerr_throw(L);
+		}
 		return task_wait(L, lua_tonumber(L, 3), &s->c.waiter, 0, tls_k);
 	}
 }
 
+/* A string option; the value stays on the stack (the caller's settop
+ * clears it), so the pointer lives as long as the call. */
 static const char *
 opt_str(lua_State *L, int idx, const char *name)
 {
-	const char	*v = NULL;
-
-	if (lua_getfield(L, idx, name) != LUA_TNIL) {
-		if (lua_type(L, -1) != LUA_TSTRING)
-			lerr_raise(L, "usage", "tls option %s must be a string", name);
-		v = lua_tostring(L, -1);	/* kept alive by the options table */
-	}
-	lua_pop(L, 1);
-	return v;
+	if (lua_getfield(L, idx, name) == LUA_TNIL)
+		return NULL;
+	if (lua_type(L, -1) != LUA_TSTRING)
+		lerr_raise(L, "usage", "tls option %s must be a string", name);
+	return lua_tostring(L, -1);
 }
 
 /*
@@ -542,6 +552,8 @@ l_tls_handshake(lua_State *L)
 	double		 timeout;
 	int		 opt = lerr_checkopts(L, 2), keep = 0;
 	size_t		 pending;
+
+	uint64_t	 me = lsmtp_claim(L);
 
 	if (s->c.tls != NULL)
 		return lerr_raise(L, "usage", "TLS is already active on this session");
@@ -563,7 +575,7 @@ l_tls_handshake(lua_State *L)
 		o.request_cert = o.verify = lua_toboolean(L, -1);
 	if (lua_getfield(L, 2, "keep_plaintext") != LUA_TNIL)
 		keep = lua_toboolean(L, -1);
-	lua_pop(L, 4);
+	/* (values stay on the stack until lua_settop below) */
 	if ((ca = opt_str(L, 2, "cafile")) != NULL)
 		o.cafile = ca;
 	o.capath = opt_str(L, 2, "capath");
@@ -576,7 +588,7 @@ l_tls_handshake(lua_State *L)
 	o.max_version = opt_str(L, 2, "max_version");
 	o.ciphers = opt_str(L, 2, "ciphers");
 	o.ciphersuites = opt_str(L, 2, "ciphersuites");
-	if (!s->server && o.verify_name == NULL)
+	if (!s->server && (o.verify_name == NULL || *o.verify_name == '\0'))
 		o.verify_name = s->host;
 	timeout = session_timeout(L, s, 2);
 
@@ -600,7 +612,7 @@ l_tls_handshake(lua_State *L)
 	lua_settop(L, 2);
 	lua_pushnumber(L, mono_now() + timeout);
 	lua_pushnumber(L, timeout);
-	s->busy = 1;
+	s->busy = me;
 	return tls_k(L, LUA_OK, 0);
 }
 

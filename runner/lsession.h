@@ -17,6 +17,7 @@
 #define SMTPRUN_LSESSION_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <lua.h>
 #include <lauxlib.h>
@@ -48,7 +49,7 @@ struct session {
 	enum sstate		 state;
 	int			 server;	/* the server role */
 	int			 id;
-	int			 busy;		/* a waiting call is in progress */
+	uint64_t		 busy;		/* serial of the task in a call, or 0 */
 	double			 timeout;	/* 0: the context's */
 	size_t			 data_max;	/* server: DATA cap */
 	char			 host[256];

@@ -15,6 +15,8 @@
 
 static const char CTX_KEY = 'c';
 
+#define GUARD_META	"smtprun.guard"
+
 struct smtp_ctx *
 lsmtp_ctx(lua_State *L)
 {
@@ -48,6 +50,22 @@ lsmtp_timeout(lua_State *L, int idx, double dflt)
 	default:
 		return lerr_raise(L, "usage", "timeout must be a positive number of seconds");
 	}
+}
+
+uint64_t
+lsmtp_claim(lua_State *L)
+{
+	if (!task_can_wait(L))
+		lerr_raise(L, "usage", "cannot wait here: network calls must run in the "
+		    "scenario itself or in smtp.spawn, not in a coroutine the script made "
+		    "or a callback of a C function (string.gsub, table.sort, a metamethod)");
+	return task_serial(task_current(L));
+}
+
+int
+lsmtp_busy(lua_State *L, uint64_t serial)
+{
+	return serial != 0 && sched_alive(lsmtp_ctx(L)->sched, serial);
 }
 
 size_t
@@ -163,6 +181,7 @@ l_sleep(lua_State *L)
 {
 	double	 sec = lerr_checknumber(L, 1);
 
+	lsmtp_claim(L);
 	if (!(sec >= 0))
 		lerr_argerror(L, 1, "must not be negative");
 	lua_settop(L, 0);
@@ -281,6 +300,7 @@ l_wait_all(lua_State *L)
 	struct smtp_ctx	*ctx = lsmtp_ctx(L);
 	double		 timeout;
 
+	lsmtp_claim(L);
 	if (ctx->joiner != NULL)
 		return lerr_raise(L, "usage", "wait_all: another task is already waiting");
 	timeout = lsmtp_timeout(L, lerr_checkopts(L, 1) ? 1 : 0, ctx->timeout);
@@ -325,6 +345,22 @@ guard_done(struct task *t, int status, void *arg)
 	task_wake(g->waiter);
 }
 
+/* The waiter's stack went away (it was abandoned): so does the case task,
+ * which would otherwise report to this freed guard. */
+static int
+guard_gc(lua_State *L)
+{
+	struct guard	*g = lua_touserdata(L, 1);
+
+	task_kill(g->t);
+	g->t = NULL;
+	if (g->done && g->status != LUA_OK && g->errref != LUA_NOREF) {
+		luaL_unref(L, LUA_REGISTRYINDEX, g->errref);
+		g->errref = LUA_NOREF;
+	}
+	return 0;
+}
+
 /* Stack: 1 fn, 2 timeout, 3 guard, 4 deadline. */
 static int
 run_case_k(lua_State *L, int status, lua_KContext kctx)
@@ -339,6 +375,7 @@ run_case_k(lua_State *L, int status, lua_KContext kctx)
 			return 1;
 		lua_rawgeti(L, LUA_REGISTRYINDEX, g->errref);
 		luaL_unref(L, LUA_REGISTRYINDEX, g->errref);
+		g->errref = LUA_NOREF;
 		return 2;
 	}
 	if (mono_now() >= lua_tonumber(L, 4)) {
@@ -360,15 +397,18 @@ l_run_case(lua_State *L)
 
 	if (lua_type(L, 1) != LUA_TFUNCTION)
 		return lerr_typeerror(L, 1, "function");
+	lsmtp_claim(L);
 	lua_settop(L, 2);
 	g = lua_newuserdatauv(L, sizeof(*g), 0);	/* 3: lives as long as we wait */
 	memset(g, 0, sizeof(*g));
 	g->ctx = ctx;
+	luaL_setmetatable(L, GUARD_META);
 	lua_pushnumber(L, mono_now() + timeout);	/* 4 */
 	lua_pushvalue(L, 1);
 	g->t = task_spawn(ctx->sched, L, 0, ctx->owner, guard_done, g);
 	if (g->t == NULL)
 		return luaL_error(L, "out of memory");
+	task_set_handle(g->t, (void **)&g->t);
 	return run_case_k(L, LUA_OK, 0);
 }
 
@@ -495,6 +535,10 @@ luaopen_core(lua_State *L)
 	};
 
 	luaL_newlib(L, funcs);
+	luaL_newmetatable(L, GUARD_META);
+	lua_pushcfunction(L, guard_gc);
+	lua_setfield(L, -2, "__gc");
+	lua_pop(L, 1);
 	lsession_register(L);
 	lserver_register(L);
 	lsasl_register(L);

@@ -8,6 +8,7 @@
 #define SMTPRUN_LSMTP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <lua.h>
 
@@ -58,6 +59,11 @@ void	lsmtp_open(lua_State *L, struct smtp_ctx *ctx);
 struct smtp_ctx *lsmtp_ctx(lua_State *L);
 /* Resolves a timeout: opts.timeout if the table at idx has one, else dflt. */
 double	lsmtp_timeout(lua_State *L, int idx, double dflt);
+/* The running task's serial, for marking an object busy; a usage error
+ * where no wait is possible (checked before the call changes anything). */
+uint64_t lsmtp_claim(lua_State *L);
+/* True while the task with this serial (0: none) still exists. */
+int	lsmtp_busy(lua_State *L, uint64_t serial);
 /* A size option (bytes, 16 B to 1 GiB) of the table at idx (0: none), or dflt. */
 size_t	lsmtp_optsize(lua_State *L, int idx, const char *name, size_t dflt);
 

@@ -172,7 +172,10 @@ reply_line(struct reply_parser *p, const char *line, size_t len, enum lb_term te
 		goto nomem;
 	if (r->nlines == 0) {
 		r->code = code;
-		reply_enhanced_of(text, tlen, r->enhanced);
+		/* RFC 3463: the class must be the reply's (2xx with 2.x.x, ...). */
+		if (reply_enhanced_of(text, tlen, r->enhanced) > 0 &&
+		    r->enhanced[0] != '0' + code / 100)
+			r->enhanced[0] = '\0';
 	}
 	r->nlines++;
 	p->busy = !last;

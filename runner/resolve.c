@@ -170,7 +170,9 @@ struct addrinfo *
 resolve_result(struct resolve_req *req, const char **err)
 {
 	if (req->rc != 0) {
-		*err = req->rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(req->rc);
+		/* EAI_SYSTEM's errno belongs to glibc's helper thread: not ours. */
+		*err = req->rc == EAI_SYSTEM ? "system error while resolving" :
+		    gai_strerror(req->rc);
 		return NULL;
 	}
 	return req->numeric ? req->numeric : req->cb.ar_result;

@@ -163,6 +163,27 @@ new_transcript(void *arg, const char *path, const char *name)
 	return tr;
 }
 
+/* The count hook's question: a signal (read now: Lua may never yield to
+ * the loop) or the file's time limit. */
+static const char *
+should_stop(void *arg, struct scenario *sc)
+{
+	static char	 why[128];
+
+	(void)arg;
+	if (SIG.signo == 0)
+		on_signal(NULL, 0);
+	if (SIG.signo != 0) {
+		snprintf(why, sizeof(why), "stopped by %s", strsignal(SIG.signo));
+		return why;
+	}
+	if (sc->deadline > 0 && mono_now() >= sc->deadline) {
+		snprintf(why, sizeof(why), "the file did not finish within its time limit");
+		return why;
+	}
+	return NULL;
+}
+
 /* ---- finding the files ---- */
 
 struct files {
@@ -319,6 +340,7 @@ runner_run(struct run *r, char **paths, int npaths)
 	r->keep_text = r->junit != NULL;
 	r->so.new_tr = new_transcript;
 	r->so.new_tr_arg = r;
+	r->so.should_stop = should_stop;
 	if (r->transcript != NULL && open_transcripts(r) == -1)
 		goto out;
 	if (r->json != NULL && (rp.json = fopen(r->json, "w")) == NULL) {
@@ -350,9 +372,10 @@ runner_run(struct run *r, char **paths, int npaths)
 			sl->busy = 1;
 			sl->over = 0;
 			scenario_start(&sl->sc, s, f.v[next++], &r->so);
-			if (r->file_timeout > 0)
-				loop_timer_start(lp, &sl->limit, mono_now() + r->file_timeout,
-				    on_limit, sl);
+			if (r->file_timeout > 0) {
+				sl->sc.deadline = mono_now() + r->file_timeout;
+				loop_timer_start(lp, &sl->limit, sl->sc.deadline, on_limit, sl);
+			}
 			running++;
 		}
 		if (running == 0)

@@ -21,37 +21,66 @@ set_message(struct scenario *sc, enum outcome o, const char *msg)
 	sc->elapsed = mono_now() - sc->t0;
 }
 
-/* Classifies the error value on top of co and records it. */
+/* Under lua_pcall, on the main thread: what the error value at 1 is.
+ * Returns kind, recorded, message, ours. tostring may run the value's
+ * __tostring, which may fail: hence the protection. */
+static int
+describe(lua_State *L)
+{
+	int	 ours = 0;
+
+	if (lua_istable(L, 1) && lua_getmetatable(L, 1)) {
+		luaL_getmetatable(L, LERR_META);
+		ours = lua_rawequal(L, -1, -2);
+		lua_pop(L, 2);
+	}
+	if (ours) {
+		lua_getfield(L, 1, "kind");
+		lua_getfield(L, 1, "recorded");
+	} else {
+		lua_pushnil(L);
+		lua_pushnil(L);
+	}
+	luaL_tolstring(L, 1, NULL);
+	lua_pushboolean(L, ours);
+	return 4;
+}
+
+/* Classifies the error value on top of co (taken off it) and records it. */
 static void
 judge_error(struct scenario *sc, lua_State *co)
 {
-	char		 kind[32] = "";
-	const char	*msg;
+	lua_State	*L = sc->L;
+	char		 kind[32] = "", *msg;
 	int		 ours = 0, recorded = 0;
+	size_t		 tblen;
+	const char	*tb;
 
-	if (lua_istable(co, -1) && lua_getmetatable(co, -1)) {
-		luaL_getmetatable(co, LERR_META);
-		ours = lua_rawequal(co, -1, -2);
-		lua_pop(co, 2);
+	/* co's stack as it was at the error, without touching the value. */
+	luaL_traceback(L, co, NULL, 0);
+	lua_pushcfunction(L, describe);
+	lua_xmove(co, L, 1);
+	if (lua_pcall(L, 1, 4, 0) == LUA_OK) {
+		if (lua_isstring(L, -4))
+			snprintf(kind, sizeof(kind), "%s", lua_tostring(L, -4));
+		recorded = !lua_isnil(L, -3);
+		msg = strdup(lua_isstring(L, -2) ? lua_tostring(L, -2) : "(error)");
+		ours = lua_toboolean(L, -1);
+		lua_pop(L, 4);
+	} else {
+		msg = strdup("(an error object that cannot be shown as text)");
+		lua_pop(L, 1);
 	}
-	if (ours) {
-		lua_getfield(co, -1, "kind");
-		snprintf(kind, sizeof(kind), "%s", lua_isstring(co, -1) ?
-		    lua_tostring(co, -1) : "expect");
-		lua_getfield(co, -2, "recorded");
-		recorded = !lua_isnil(co, -1);
-		lua_pop(co, 2);
-	}
-	msg = luaL_tolstring(co, -1, NULL);
+	tb = lua_tolstring(L, -1, &tblen);
 	if (!ours) {
 		/* The script's own error() or a bug in it: keep the traceback. */
-		luaL_traceback(co, co, msg, 0);
-		tr_text(sc->tr, TR_ERROR, lua_tostring(co, -1), lua_rawlen(co, -1));
-		lua_pop(co, 1);
+		tr_printf(sc->tr, TR_ERROR, "%s", msg ? msg : "(error)");
+		tr_text(sc->tr, TR_ERROR, tb, tblen);
 	} else if (!recorded)
-		tr_printf(sc->tr, TR_ERROR, "%s", msg);
+		tr_printf(sc->tr, TR_ERROR, "%s", msg ? msg : "(error)");
+	lua_pop(L, 1);
 	set_message(sc, lerr_is_setup(kind) ? OUT_ERROR : OUT_FAIL, msg);
-	lua_pop(co, 2);
+	free(msg);
 }
 
 /* A task the scenario spawned failed: so did the scenario. */
@@ -150,6 +179,21 @@ case_end(void *owner, const struct case_info *ci)
 	sc->in_case = 0;
 }
 
+/* Every million VM instructions: a script that computes without waiting
+ * still stops for a signal or its file's time limit. */
+static void
+count_hook(lua_State *L, lua_Debug *ar)
+{
+	struct smtp_ctx		*ctx = lsmtp_ctx(L);
+	struct scenario		*sc = ctx->owner;
+	const char		*why;
+
+	(void)ar;
+	if (sc->o->should_stop != NULL &&
+	    (why = sc->o->should_stop(sc->o->should_stop_arg, sc)) != NULL)
+		lerr_raise(L, "timeout", "%s", why);
+}
+
 /* Runs under lua_pcall: libraries, the smtp module, vars, package.path. */
 static int
 prepare(lua_State *L)
@@ -160,6 +204,7 @@ prepare(lua_State *L)
 
 	luaL_openlibs(L);
 	lerr_setup(L, o->luadir);
+	lua_sethook(L, count_hook, LUA_MASKCOUNT, 1000000);	/* tasks inherit it */
 	lsmtp_open(L, &sc->ctx);
 
 	/* Modules: smtprun's own first, then the scenario's directory. */

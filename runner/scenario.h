@@ -21,6 +21,8 @@
 
 struct sched;
 
+struct scenario;
+
 enum outcome { OUT_PASS, OUT_FAIL, OUT_ERROR, OUT_SKIP, OUT_XFAIL, OUT_XPASS };
 
 /* Makes the transcript for a file (case NULL) or one of its cases. */
@@ -57,6 +59,9 @@ struct scenario_opts {
 	int		 list;		/* --list: name the cases, run nothing */
 	tr_factory	*new_tr;	/* NULL: transcripts go nowhere */
 	void		*new_tr_arg;
+	/* Asked while Lua computes: a reason to stop this scenario, or NULL. */
+	const char	*(*should_stop)(void *arg, struct scenario *sc);
+	void		*should_stop_arg;
 };
 
 struct scenario {
@@ -73,6 +78,7 @@ struct scenario {
 	int			 in_case;	/* a case is running */
 	double			 case_t0;
 	double			 t0, elapsed;
+	double			 deadline;	/* the file's time limit (0: none) */
 };
 
 /* Prepares and queues the scenario. On a load error it is done at once with

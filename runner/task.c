@@ -1,4 +1,5 @@
 /* task.c - tasks and their scheduler: Lua coroutines resumed by the event loop. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,8 @@
 
 struct task {
 	struct sched		*s;
+	uint64_t		 serial;	/* never reused: tells tasks apart */
+	void			**handle;	/* cleared when the task is freed */
 	lua_State		*L;		/* the coroutine */
 	lua_State		*home;		/* the state holding the reference */
 	int			 ref;
@@ -26,6 +29,7 @@ struct task {
 
 struct sched {
 	struct loop	*lp;
+	uint64_t	 serials;
 	struct task	*ready_head, *ready_tail;
 	struct task	*all;
 	size_t		 ntasks;
@@ -137,6 +141,7 @@ task_spawn(struct sched *s, lua_State *L, int nargs, void *owner,
 	*(struct task **)lua_getextraspace(co) = t;
 	lua_xmove(L, co, nargs + 1);		/* function and arguments */
 	t->s = s;
+	t->serial = ++s->serials;
 	t->L = co;
 	t->owner = owner;
 	t->done = done;
@@ -160,6 +165,8 @@ task_free(struct task *t)
 	loop_timer_stop(s->lp, &t->timer);
 	if (t->slot)
 		*t->slot = NULL;
+	if (t->handle)
+		*t->handle = NULL;
 	if (t->prev)
 		t->prev->next = t->next;
 	else
@@ -178,14 +185,46 @@ on_timer(void *arg)
 	task_wake(arg);
 }
 
+uint64_t
+task_serial(const struct task *t)
+{
+	return t ? t->serial : 0;
+}
+
+int
+sched_alive(const struct sched *s, uint64_t serial)
+{
+	const struct task	*t;
+
+	for (t = s->all; serial != 0 && t != NULL; t = t->next)
+		if (t->serial == serial)
+			return 1;
+	return 0;
+}
+
+void
+task_set_handle(struct task *t, void **handle)
+{
+	t->handle = handle;
+}
+
+int
+task_can_wait(lua_State *L)
+{
+	return task_current(L) != NULL && lua_isyieldable(L);
+}
+
 int
 task_wait(lua_State *L, double deadline, void **slot, lua_KContext ctx, lua_KFunction k)
 {
 	struct task	*t = task_current(L);
 
-	if (t == NULL)
+	/* Checked before anything changes: a wait that cannot yield must not
+	 * leave the task recorded in a slot. Callers check task_can_wait first. */
+	if (t == NULL || !lua_isyieldable(L))
 		return luaL_error(L, "cannot wait here: network calls must run in the "
-		    "scenario itself or in smtp.spawn, not in a coroutine the script made");
+		    "scenario itself or in smtp.spawn, not in a coroutine the script made "
+		    "or a callback of a C function");
 	t->waiting = 1;
 	t->slot = slot;
 	if (slot)
@@ -252,20 +291,28 @@ void
 sched_run(struct sched *s, int (*stop)(void *), void *arg)
 {
 	struct task	*t;
+	uint64_t	 last;
+	int		 end;
 
 	while (s->ntasks > 0 && (stop == NULL || !stop(arg))) {
+		/* One round: the tasks ready now, not those they make ready, so a
+		 * task that yields in a loop cannot starve the loop's events. */
+		last = s->ready_tail ? s->ready_tail->serial : 0;
 		while ((t = s->ready_head) != NULL) {
 			s->ready_head = t->next_ready;
 			if (s->ready_head == NULL)
 				s->ready_tail = NULL;
 			t->queued = 0;
+			end = t->serial == last;
 			step(t);
 			if (stop != NULL && stop(arg))
 				return;
+			if (end)
+				break;
 		}
 		if (s->ntasks == 0)
 			break;
-		if (loop_once(s->lp, 1) == -1)
+		if (loop_once(s->lp, s->ready_head == NULL) == -1)
 			break;		/* nothing can wake the rest: should not happen */
 	}
 }

@@ -12,6 +12,8 @@
 #ifndef SMTPRUN_TASK_H
 #define SMTPRUN_TASK_H
 
+#include <stdint.h>
+
 #include <lua.h>
 
 #include "loop.h"
@@ -50,6 +52,15 @@ struct task *task_current(lua_State *L);
  */
 int	task_wait(lua_State *L, double deadline, void **slot, lua_KContext ctx,
 	    lua_KFunction k);
+/* True when the running coroutine is a task that may wait (not inside a
+ * C call that cannot yield, nor a coroutine the script made). */
+int	task_can_wait(lua_State *L);
+/* Tasks have serial numbers that are never reused; sched_alive says whether
+ * the task with this one is still there. */
+uint64_t task_serial(const struct task *t);
+int	sched_alive(const struct sched *s, uint64_t serial);
+/* *handle is set to NULL when the task is freed (however it ends). */
+void	task_set_handle(struct task *t, void **handle);
 /* Queues a waiting task to run (a no-op when it is not waiting). */
 void	task_wake(void *task);
 /* Abandons one task (not the one running): it never runs again, and its

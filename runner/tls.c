@@ -78,9 +78,11 @@ sans_str(X509 *x, char *out, size_t len)
 			    (const char *)ASN1_STRING_get0_data(g->d.dNSName));
 		else if (g->type == GEN_IPADD) {
 			int alen = ASN1_STRING_length(g->d.iPAddress);
-			if (inet_ntop(alen == 16 ? AF_INET6 : AF_INET,
-			    ASN1_STRING_get0_data(g->d.iPAddress), ip, sizeof(ip)) == NULL)
-				snprintf(ip, sizeof(ip), "?");
+			/* The peer wrote this: only 4 or 16 bytes are an address. */
+			if ((alen != 4 && alen != 16) || inet_ntop(alen == 16 ? AF_INET6 :
+			    AF_INET, ASN1_STRING_get0_data(g->d.iPAddress), ip,
+			    sizeof(ip)) == NULL)
+				snprintf(ip, sizeof(ip), "<invalid>");
 			n = snprintf(out + o, len - o, "%sIP:%s", sep, ip);
 		} else if (g->type == GEN_EMAIL)
 			n = snprintf(out + o, len - o, "%semail:%.*s", sep,
@@ -287,7 +289,7 @@ tls_start(struct conn *c, const struct tls_opts *o, const char *where, char *err
 {
 	struct tls	*t;
 	SSL_CTX		*ctx;
-	const char	*name = o->verify_name;
+	const char	*name = o->verify_name && *o->verify_name ? o->verify_name : NULL;
 	const char	*sni = o->sni;
 
 	ERR_clear_error();

@@ -95,8 +95,8 @@ local co = coroutine.wrap(function() s:expect(220) end)
 co()
 LUA
 )
-run run --server "127.0.0.1:$FAKE_PORT" "$s"; expect_rc 1
-expect_out "cannot wait here"
+run run --server "127.0.0.1:$FAKE_PORT" "$s"; expect_rc 2
+expect_out "co.lua:2: cannot wait here"
 kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
 
 # A closed session says so.

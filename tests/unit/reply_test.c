@@ -110,6 +110,11 @@ test_text_that_only_looks_enhanced_is_not(void **state)
 	struct fixture	*f = *state;
 	char		 out[12];
 
+	/* An enhanced code of another class than the reply's is not one. */
+	assert_int_equal(feeds(f, "250 4.0.0 odd\r\n"), REPLY_DONE);
+	assert_string_equal(f->rp.reply.enhanced, "");
+	reply_reset(&f->rp);
+
 	assert_int_equal(feeds(f, "250 2.7 is not a status code\r\n"), REPLY_DONE);
 	assert_string_equal(f->rp.reply.enhanced, "");
 	assert_int_equal(reply_enhanced_of("2.1.1234 x", 10, out), 0);

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# What a script can do to the runner, and what it must survive: waits where
+# no wait is possible, a bad pattern, an error object that cannot be shown,
+# a task that yields for ever, a loop that never waits, SIGINT, stale DATA.
+. "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
+
+# A wait inside a C callback (string.gsub) is refused before it changes
+# anything: the session stays usable.
+s=$(scenario gsub.lua <<'LUA'
+local l = smtp.listen{ quiet = true }
+smtp.spawn(function()
+  local c = l:accept{ timeout = 5 }
+  c:reply(220, "hi")
+  c:expect_command("^NOOP")
+  c:reply(250, "ok")
+end)
+local s = smtp.connect{ host = "127.0.0.1", port = l:port() }
+local ok, err = pcall(string.gsub, "x", ".", function() return s:expect(220) end)
+assert(not ok and err.kind == "usage" and err.message:find("cannot wait here"), tostring(err))
+s:expect(220)
+-- A bad pattern fails the call, and leaves the session usable.
+s:send("NOOP")
+ok, err = pcall(s.expect, s, 250, "[x")
+assert(not ok and err.kind == "usage" and err.message:find("bad pattern"), tostring(err))
+s:close()
+LUA
+)
+run run "$s"; expect_rc 0
+
+# An error object whose __tostring fails is reported, not a crash.
+s=$(scenario tostr.lua <<'LUA'
+error(setmetatable({}, { __tostring = function() error("no text for you") end }))
+LUA
+)
+run run "$s"; expect_rc 1
+expect_out "FAIL  $s"
+expect_out "1 case in 1 file: 0 passed, 1 failed"
+s=$(scenario tostr2.lua <<'LUA'
+smtp.spawn(function()
+  error(setmetatable({}, { __tostring = function() return {} end }))
+end)
+smtp.sleep(1)
+LUA
+)
+run run "$s"; expect_rc 1
+expect_out "(an error object that cannot be shown as text)"
+
+# A task that yields in a loop does not starve the others.
+s=$(scenario yields.lua <<'LUA'
+local woke = false
+smtp.spawn(function() smtp.sleep(0.1); woke = true end)
+while not woke do coroutine.yield() end
+LUA
+)
+run run --file-timeout 10 "$s"; expect_rc 0
+
+# A loop that never waits still meets its file's time limit...
+s=$(scenario cpu.lua <<'LUA'
+local n = 0
+while true do n = n + 1 end
+LUA
+)
+run run --file-timeout 0.5 "$s"; expect_rc 1
+expect_out "cpu.lua:2: the file did not finish within its time limit"
+# ...and SIGINT.
+"$SMTPRUN" run "$s" >"$T/int.out" 2>&1 &
+pid=$!
+sleep 0.5
+kill -INT "$pid"
+wait "$pid"; rc=$?
+[ "$rc" -eq 130 ] || { cat "$T/int.out" >&2; fail "SIGINT exit code $rc, expected 130"; }
+expect_in "$T/int.out" "stopped by Interrupt"
+
+# read_data after a failed attempt starts afresh.
+s=$(scenario stale.lua <<'LUA'
+local l = smtp.listen{ quiet = true }
+local got
+smtp.spawn(function()
+  local c = l:accept{ timeout = 5 }
+  c:reply(354, "go")
+  assert(not pcall(c.read_data, c, { timeout = 0.3 }))
+  got = c:read_data{ timeout = 5 }
+end)
+local s = smtp.connect{ host = "127.0.0.1", port = l:port() }
+s:expect(354)
+s:send_raw("Subject: first attempt\r\n")
+smtp.sleep(0.6)
+s:send_raw("Subject: second\r\n.\r\n")
+smtp.wait_all{ timeout = 5 }
+assert(got == "Subject: second\r\n", "got " .. tostring(got))
+LUA
+)
+run run "$s"; expect_rc 0
+exit 0
