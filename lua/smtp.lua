@@ -38,7 +38,11 @@ local smtp = {
 -- TCP connection.
 function smtp.connect(opts)
   local s = core.connect(opts)
-  local tls = type(opts) == "table" and opts.tls
+  local tls
+  if type(opts) == "table" then tls = opts.tls end
+  if tls == nil and core.config().implicit_tls and not (type(opts) == "table" and opts.host) then
+    tls = true      -- the configured target speaks TLS first
+  end
   if tls then
     s:tls_handshake(tls == true and {} or tls)
   end

@@ -12,7 +12,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <lauxlib.h>
+#include <lualib.h>
+#include <unistd.h>
+
 #include "cli.h"
+#include "lerror.h"
+#include "lsmtp.h"
 #include "runner.h"
 
 #define DEFAULT_TIMEOUT		30.0
@@ -47,6 +53,13 @@ static const char usage_run[] =
 "  -l, --list                name the cases, run nothing\n"
 "      --case-timeout SEC    wall-clock limit of one case (default 120)\n"
 "      --file-timeout SEC    wall-clock limit of one file (default 600)\n"
+"  -c, --config FILE         settings: targets, timeouts, variables (default:\n"
+"                            ./smtprun.yaml when there is one)\n"
+"      --target NAME         the config's target to run against\n"
+"      --golden DIR          compare each case's transcript with DIR's copy\n"
+"      --update-golden       write the golden transcripts instead\n"
+"      --golden-rules FILE   more normalising rules (a Lua file returning\n"
+"                            { {pattern, replacement}, ... })\n"
 "      --tap                 TAP version 14 on stdout\n"
 "      --junit FILE          JUnit XML report\n"
 "      --json FILE           JSON Lines report, one record per case\n"
@@ -90,6 +103,11 @@ struct opts {
 	const char	*user;
 	const char	*password;
 	int		 serve;		/* demo --serve */
+	const char	*config;	/* --config */
+	const char	*target;	/* --target */
+	int		 set_server, set_timeout;	/* given on the command line */
+	char		**owned;	/* strings from the config, freed at the end */
+	int		 nowned;
 };
 
 /* Splits "host", "host:port", "[v6]", "[v6]:port", "v6" into r->host/port. */
@@ -176,13 +194,18 @@ parse(enum cmd cmd, int argc, char **argv, struct opts *o)
 		{ "tap", no_argument, NULL, 11 },
 		{ "junit", required_argument, NULL, 12 },
 		{ "json", required_argument, NULL, 13 },
+		{ "config", required_argument, NULL, 'c' },
+		{ "target", required_argument, NULL, 14 },
+		{ "golden", required_argument, NULL, 15 },
+		{ "update-golden", no_argument, NULL, 16 },
+		{ "golden-rules", required_argument, NULL, 17 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	/* Which options each command takes (long-only options by their codes,
 	 * written as octal escapes: \10 is 8, ...). */
 	static const char *const allowed[] = {
-		[CMD_RUN] = "DstTvkjfl\1\2\6\7\10\11\12\13\14\15h",
+		[CMD_RUN] = "DstTvkjflc\1\2\6\7\10\11\12\13\14\15\16\17\20\21h",
 		[CMD_SERVE] = "DtTvp\1\2h",
 		[CMD_DEMO] = "tTvp\1\2\3\4\5h",
 	};
@@ -197,10 +220,10 @@ parse(enum cmd cmd, int argc, char **argv, struct opts *o)
 		return EXIT_USAGE;
 	}
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "D:s:t:T:vkp:j:f:lh", longopts, &idx)) != -1) {
+	while ((ch = getopt_long(argc, argv, "D:s:t:T:vkp:j:f:lc:h", longopts, &idx)) != -1) {
 		if (ch != '?' && strchr(allowed[cmd], ch) == NULL) {
 			fprintf(stderr, "smtprun %s: option %s%s does not apply here\n%s", name,
-			    ch < 32 || strchr("vpkjflh", ch) == NULL ? "--" : "-",
+			    ch < 32 || strchr("vpkjflch", ch) == NULL ? "--" : "-",
 			    ch < 32 ? longopts[idx].name : (const char []){ (char)ch, 0 },
 			    usage);
 			return EXIT_USAGE;
@@ -214,6 +237,7 @@ parse(enum cmd cmd, int argc, char **argv, struct opts *o)
 			o->vars[o->nvars++] = optarg;
 			break;
 		case 's':
+			o->set_server = 1;
 			if (parse_server(o, optarg) == -1) {
 				fprintf(stderr, "smtprun: bad --server \"%s\" (want HOST[:PORT])\n",
 				    optarg);
@@ -221,6 +245,7 @@ parse(enum cmd cmd, int argc, char **argv, struct opts *o)
 			}
 			break;
 		case 't':
+			o->set_timeout = 1;
 			if (parse_timeout(optarg, &o->r.so.timeout) == -1) {
 				fprintf(stderr, "smtprun: bad --timeout \"%s\" (want seconds > 0)\n",
 				    optarg);
@@ -295,6 +320,21 @@ parse(enum cmd cmd, int argc, char **argv, struct opts *o)
 		case 13:
 			o->r.json = optarg;
 			break;
+		case 'c':
+			o->config = optarg;
+			break;
+		case 14:
+			o->target = optarg;
+			break;
+		case 15:
+			o->r.so.golden = optarg;
+			break;
+		case 16:
+			o->r.so.update_golden = 1;
+			break;
+		case 17:
+			o->r.so.golden_rules = optarg;
+			break;
 		case 4:
 			o->user = optarg;
 			break;
@@ -320,6 +360,129 @@ parse(enum cmd cmd, int argc, char **argv, struct opts *o)
 	return -1;
 }
 
+static const char *
+own(struct opts *o, const char *s)
+{
+	char	*d = strdup(s), **nv;
+
+	if (d == NULL || (nv = realloc(o->owned, (size_t)(o->nowned + 1) * sizeof(*nv))) == NULL) {
+		free(d);
+		return NULL;
+	}
+	o->owned = nv;
+	return o->owned[o->nowned++] = d;
+}
+
+/* The string field of the table on top of L, or NULL. */
+static const char *
+cfg_str(lua_State *L, struct opts *o, const char *name)
+{
+	const char	*v = NULL;
+
+	if (lua_getfield(L, -1, name) == LUA_TSTRING)
+		v = own(o, lua_tostring(L, -1));
+	lua_pop(L, 1);
+	return v;
+}
+
+static double
+cfg_num(lua_State *L, const char *name, double dflt)
+{
+	double	 v = dflt;
+
+	if (lua_getfield(L, -1, name) == LUA_TNUMBER)
+		v = lua_tonumber(L, -1);
+	lua_pop(L, 1);
+	return v;
+}
+
+/*
+ * Reads the configuration (lua/smtp/config.lua, in a Lua state of its own)
+ * and applies it where the command line said nothing: target, TLS,
+ * timeouts, and variables (which -D overrides). Returns -1 on an error,
+ * already printed with file:line:column.
+ */
+static int
+load_config(struct opts *o)
+{
+	struct smtp_ctx	 ctx;
+	lua_State	*L;
+	const char	*path = o->config, *v, **nv;
+	int		 rc = -1, n = 0, i;
+
+	if (path == NULL && access("smtprun.yaml", R_OK) == 0)
+		path = "smtprun.yaml";
+	if (path == NULL) {
+		if (o->target != NULL) {
+			fprintf(stderr, "smtprun: --target %s: no --config file (and no "
+			    "./smtprun.yaml)\n", o->target);
+			return -1;
+		}
+		return 0;
+	}
+	if ((L = luaL_newstate()) == NULL)
+		return -1;
+	memset(&ctx, 0, sizeof(ctx));
+	luaL_openlibs(L);
+	lerr_setup(L, o->r.so.luadir);
+	lsmtp_open(L, &ctx);
+	lua_getglobal(L, "package");
+	lua_pushfstring(L, "%s/?.lua", o->r.so.luadir);
+	lua_setfield(L, -2, "path");
+	lua_pop(L, 1);
+	lua_getglobal(L, "require");
+	lua_pushliteral(L, "smtp.config");
+	if (lua_pcall(L, 1, 1, 0) != LUA_OK)
+		goto bad;
+	lua_getfield(L, -1, "load");
+	lua_pushstring(L, path);
+	lua_pushstring(L, o->target);
+	if (lua_pcall(L, 2, 1, 0) != LUA_OK)
+		goto bad;
+	if (!o->set_server && (v = cfg_str(L, o, "host")) != NULL) {
+		o->r.so.host = v;
+		o->r.so.port = cfg_str(L, o, "port");
+	}
+	if ((v = cfg_str(L, o, "tls")) != NULL && strcmp(v, "implicit") == 0)
+		o->r.so.implicit_tls = 1;
+	if (lua_getfield(L, -1, "verify") == LUA_TBOOLEAN && !lua_toboolean(L, -1))
+		o->r.so.insecure = 1;
+	lua_pop(L, 1);
+	if (o->r.so.cafile == NULL)
+		o->r.so.cafile = cfg_str(L, o, "cafile");
+	if (!o->set_timeout)
+		o->r.so.timeout = cfg_num(L, "wait_timeout", o->r.so.timeout);
+	o->r.so.case_timeout = cfg_num(L, "case_timeout", o->r.so.case_timeout);
+	o->r.file_timeout = cfg_num(L, "file_timeout", o->r.file_timeout);
+	/* Variables: the config's first, so that -D (later) wins. */
+	lua_getfield(L, -1, "vars");
+	lua_pushnil(L);
+	while (lua_next(L, -2) != 0)
+		n++, lua_pop(L, 1);
+	if ((nv = calloc((size_t)(n + o->nvars + 3), sizeof(*nv))) == NULL)
+		goto out;
+	n = 0;
+	lua_pushnil(L);
+	while (lua_next(L, -2) != 0) {
+		lua_pushfstring(L, "%s=%s", lua_tostring(L, -2), lua_tostring(L, -1));
+		nv[n++] = own(o, lua_tostring(L, -1));
+		lua_pop(L, 2);
+	}
+	for (i = 0; i < o->nvars; i++)
+		nv[n++] = o->vars[i];
+	free(o->vars);
+	o->vars = nv;
+	o->nvars = n;
+	o->r.so.vars = o->vars;
+	rc = 0;
+	goto out;
+bad:
+	fprintf(stderr, "smtprun: %s\n", luaL_tolstring(L, -1, NULL));
+out:
+	lua_close(L);
+	return rc;
+}
+
 /* Sets up, parses, runs `files` (or argv's operands), and frees. */
 static int
 run_cmd(enum cmd cmd, int argc, char **argv)
@@ -340,6 +503,8 @@ run_cmd(enum cmd cmd, int argc, char **argv)
 	if ((rc = parse(cmd, argc, argv, &o)) != -1)
 		goto out;
 	rc = EXIT_USAGE;
+	if (cmd != CMD_DEMO && load_config(&o) == -1)
+		goto out;
 	switch (cmd) {
 	case CMD_RUN:
 		if (optind >= argc) {
@@ -391,6 +556,9 @@ out:
 	free(o.host);
 	free(o.port);
 	free(o.vars);
+	while (o.nowned > 0)
+		free(o.owned[--o.nowned]);
+	free(o.owned);
 	return rc;
 }
 

@@ -425,6 +425,19 @@ l_script_error(lua_State *L)
 	return 1;
 }
 
+/* core.transcript_text(): what the current transcript recorded (kept in
+ * memory when reports or golden files need it), or nil. */
+static int
+l_transcript_text(lua_State *L)
+{
+	struct smtp_ctx	*ctx = lsmtp_ctx(L);
+
+	if (ctx->tr == NULL || !(ctx->tr->flags & TR_F_KEEP))
+		return 0;
+	lua_pushlstring(L, ctx->tr->all.p ? ctx->tr->all.p : "", ctx->tr->all.len);
+	return 1;
+}
+
 /* core.case_begin(name): a test case starts; its transcript is the current. */
 static int
 l_case_begin(lua_State *L)
@@ -499,6 +512,14 @@ l_config(lua_State *L)
 	lua_setfield(L, -2, "show_secrets");
 	lua_pushinteger(L, ctx->listen_port);
 	lua_setfield(L, -2, "listen_port");
+	lua_pushboolean(L, ctx->implicit_tls);
+	lua_setfield(L, -2, "implicit_tls");
+	lua_pushstring(L, ctx->golden);
+	lua_setfield(L, -2, "golden");
+	lua_pushboolean(L, ctx->update_golden);
+	lua_setfield(L, -2, "update_golden");
+	lua_pushstring(L, ctx->golden_rules);
+	lua_setfield(L, -2, "golden_rules");
 	lua_pushstring(L, ctx->filter);
 	lua_setfield(L, -2, "filter");
 	lua_pushnumber(L, ctx->case_timeout);
@@ -527,6 +548,7 @@ luaopen_core(lua_State *L)
 		{ "wait_all", l_wait_all },
 		{ "run_case", l_run_case },
 		{ "case_begin", l_case_begin },
+		{ "transcript_text", l_transcript_text },
 		{ "script_error", l_script_error },
 		{ "case_end", l_case_end },
 		{ "set_target", l_set_target },
@@ -542,6 +564,7 @@ luaopen_core(lua_State *L)
 	lsession_register(L);
 	lserver_register(L);
 	lsasl_register(L);
+	lyaml_register(L);
 	return 1;
 }
 

@@ -36,6 +36,7 @@ struct smtp_ctx {
 	double			 timeout;	/* default for every wait, seconds */
 	int			 show_secrets;
 	int			 insecure;	/* --insecure: TLS verify off */
+	int			 implicit_tls;	/* the target speaks TLS first */
 	const char		*cafile;	/* --cafile */
 	size_t			 line_max;
 	size_t			 reply_max;
@@ -48,6 +49,9 @@ struct smtp_ctx {
 	const char		*filter;	/* --filter */
 	double			 case_timeout;	/* --case-timeout */
 	int			 list;		/* --list */
+	const char		*golden;	/* --golden DIR */
+	int			 update_golden;
+	const char		*golden_rules;
 	void			(*case_begin)(void *owner, const char *name);
 	void			(*case_end)(void *owner, const struct case_info *ci);
 	int			 announce;	/* print "listening on ..." to stdout */
@@ -74,6 +78,8 @@ void	lsession_register(lua_State *L);
 int	lsession_connect(lua_State *L);
 /* lsasl.c: adds the SASL functions to the module table on top. */
 void	lsasl_register(lua_State *L);
+/* lyaml.c: adds core.yaml_load. */
+void	lyaml_register(lua_State *L);
 /* lserver.c */
 int	lserver_listen(lua_State *L);
 void	lserver_register(lua_State *L);

@@ -60,6 +60,19 @@ views(const struct scenario *sc, struct view *v, size_t max)
 
 /* ---- human ---- */
 
+/* A message, each of its lines indented under the case's line. */
+static void
+indented(const char *s)
+{
+	const char	*nl;
+
+	do {
+		nl = strchr(s, '\n');
+		printf("      %.*s\n", nl ? (int)(nl - s) : (int)strlen(s), s);
+		s = nl + 1;
+	} while (nl != NULL);
+}
+
 static void
 human(struct report *rp, const char *path, const struct view *v)
 {
@@ -84,7 +97,7 @@ human(struct report *rp, const char *path, const struct view *v)
 	default:
 		break;
 	}
-	printf("      %s\n", v->message ? v->message : "");
+	indented(v->message ? v->message : "");
 	if (!rp->live && v->tr != NULL && v->tr->tail_count > 0 &&
 	    tr_tail(v->tr, 6, "        ", &tail) == 0) {
 		printf("      last transcript lines:\n%.*s", (int)tail.len, tail.p);

@@ -337,7 +337,19 @@ runner_run(struct run *r, char **paths, int npaths)
 		}
 		f.n = kept;
 	}
-	r->keep_text = r->junit != NULL;
+	r->keep_text = r->junit != NULL || r->so.golden != NULL;
+	if (r->so.golden != NULL && !r->so.list) {
+		if (r->so.update_golden && mkdir(r->so.golden, 0777) == -1 && errno != EEXIST) {
+			fprintf(stderr, "smtprun: cannot create %s: %s\n", r->so.golden,
+			    strerror(errno));
+			goto out;
+		}
+		if (stat(r->so.golden, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+			fprintf(stderr, "smtprun: --golden %s: no such directory (make it with "
+			    "--update-golden)\n", r->so.golden);
+			goto out;
+		}
+	}
 	r->so.new_tr = new_transcript;
 	r->so.new_tr_arg = r;
 	r->so.should_stop = should_stop;

@@ -273,12 +273,16 @@ scenario_start(struct scenario *sc, struct sched *s, const char *path,
 	sc->ctx.timeout = o->timeout;
 	sc->ctx.show_secrets = o->show_secrets;
 	sc->ctx.insecure = o->insecure;
+	sc->ctx.implicit_tls = o->implicit_tls;
 	sc->ctx.cafile = o->cafile;
 	sc->ctx.listen_port = o->listen_port;
 	sc->ctx.announce = o->announce;
 	sc->ctx.filter = o->filter;
 	sc->ctx.case_timeout = o->case_timeout;
 	sc->ctx.list = o->list;
+	sc->ctx.golden = o->golden;
+	sc->ctx.update_golden = o->update_golden;
+	sc->ctx.golden_rules = o->golden_rules;
 	sc->ctx.spawn_failed = on_spawn_failed;
 	sc->ctx.case_begin = case_begin;
 	sc->ctx.case_end = case_end;

@@ -46,6 +46,7 @@ struct scenario_opts {
 	double		 timeout;
 	int		 show_secrets;
 	int		 insecure;	/* --insecure */
+	int		 implicit_tls;	/* smtp.connect() speaks TLS first */
 	const char	*cafile;	/* --cafile */
 	int		 timestamps;
 	int		 live;		/* -v */
@@ -57,6 +58,9 @@ struct scenario_opts {
 	const char	*filter;	/* --filter: Lua pattern on "file: case" */
 	double		 case_timeout;	/* wall-clock limit of one case */
 	int		 list;		/* --list: name the cases, run nothing */
+	const char	*golden;	/* --golden DIR */
+	int		 update_golden;
+	const char	*golden_rules;
 	tr_factory	*new_tr;	/* NULL: transcripts go nowhere */
 	void		*new_tr_arg;
 	/* Asked while Lua computes: a reason to stop this scenario, or NULL. */

@@ -125,6 +125,10 @@ function testing.main(chunk, path)
   end
   if #cases == 0 then
     if cfg.list then io.stdout:write(path, "\n") end
+    if cfg.golden and not cfg.list then
+      local why = require("smtp.golden").check(cfg, path, nil, core.transcript_text() or "")
+      if why then core.fail(why, "golden") end
+    end
     return
   end
 
@@ -169,6 +173,13 @@ function testing.main(chunk, path)
       if not ok3 and r.status == "pass" then
         r = err3 == "timeout" and { status = "error", message = "after_each timed out" }
           or describe(err3)
+      end
+    end
+    if cfg.golden and (r.status == "pass" or r.status == "fail") then
+      local why = require("smtp.golden").check(cfg, path, c.name, core.transcript_text() or "")
+      if why and r.status == "pass" then
+        core.note(why, "error")
+        r = { status = "fail", kind = "golden", message = why }
       end
     end
     if c.todo and r.status ~= "skip" then
