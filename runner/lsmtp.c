@@ -438,6 +438,17 @@ l_transcript_text(lua_State *L)
 	return 1;
 }
 
+/* core.filtered_out(): --filter selects nothing in this file: no report. */
+static int
+l_filtered_out(lua_State *L)
+{
+	struct smtp_ctx	*ctx = lsmtp_ctx(L);
+
+	if (ctx->filtered_out != NULL)
+		ctx->filtered_out(ctx->owner);
+	return 0;
+}
+
 /* core.case_begin(name): a test case starts; its transcript is the current. */
 static int
 l_case_begin(lua_State *L)
@@ -548,6 +559,7 @@ luaopen_core(lua_State *L)
 		{ "wait_all", l_wait_all },
 		{ "run_case", l_run_case },
 		{ "case_begin", l_case_begin },
+		{ "filtered_out", l_filtered_out },
 		{ "transcript_text", l_transcript_text },
 		{ "script_error", l_script_error },
 		{ "case_end", l_case_end },

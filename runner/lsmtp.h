@@ -54,6 +54,7 @@ struct smtp_ctx {
 	const char		*golden_rules;
 	void			(*case_begin)(void *owner, const char *name);
 	void			(*case_end)(void *owner, const struct case_info *ci);
+	void			(*filtered_out)(void *owner);
 	int			 announce;	/* print "listening on ..." to stdout */
 };
 

@@ -21,7 +21,7 @@ report_init(struct report *rp)
 {
 	rp->t0 = mono_now();
 	if (rp->tap) {
-		printf("TAP version 14\n");
+		printf("TAP version %d\n", rp->tap);
 		fflush(stdout);
 	}
 }
@@ -395,6 +395,10 @@ report_scenario(struct report *rp, const struct scenario *sc)
 
 	if (v == NULL)
 		return;
+	if (sc->unreported) {
+		free(v);
+		return;
+	}
 	n = views(sc, v, sc->ncases + 1);
 
 	rp->files++;

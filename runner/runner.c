@@ -418,6 +418,12 @@ runner_run(struct run *r, char **paths, int npaths)
 			loop_timer_stop(lp, &sl->limit);
 			if (!r->so.list)
 				report_scenario(&rp, &sl->sc);
+			else if (sl->sc.outcome != OUT_PASS && !sl->sc.unreported) {
+				/* A file that cannot even be listed says why. */
+				fprintf(stderr, "smtprun: %s: %s\n", sl->sc.path,
+				    sl->sc.message ? sl->sc.message : "error");
+				setup_err = 1;
+			}
 			if (r->fail_fast && failed(&sl->sc))
 				stop_starting = 1;
 			scenario_free(&sl->sc, s);

@@ -145,6 +145,12 @@ case_begin(void *owner, const char *name)
 	sc->case_t0 = mono_now();
 }
 
+static void
+filtered_out(void *owner)
+{
+	((struct scenario *)owner)->unreported = 1;
+}
+
 static enum outcome
 outcome_of(const char *status)
 {
@@ -286,6 +292,7 @@ scenario_start(struct scenario *sc, struct sched *s, const char *path,
 	sc->ctx.spawn_failed = on_spawn_failed;
 	sc->ctx.case_begin = case_begin;
 	sc->ctx.case_end = case_end;
+	sc->ctx.filtered_out = filtered_out;
 
 	if ((sc->L = L = luaL_newstate()) == NULL) {
 		set_message(sc, OUT_ERROR, "cannot create a Lua state (out of memory)");
@@ -309,6 +316,14 @@ scenario_start(struct scenario *sc, struct sched *s, const char *path,
 		if (luaL_loadfilex(L, path, "t") != LUA_OK) {
 			set_message(sc, OUT_ERROR, lua_tostring(L, -1));
 			tr_printf(sc->tr, TR_ERROR, "%s", sc->message);
+			/* Under --filter, a broken file counts only if its name matches. */
+			if (o->filter != NULL) {
+				lua_getglobal(L, "string");
+				lua_getfield(L, -1, "find");
+				lua_pushstring(L, path);
+				lua_pushstring(L, o->filter);
+				sc->unreported = lua_pcall(L, 2, 1, 0) == LUA_OK && lua_isnil(L, -1);
+			}
 			return;
 		}
 	} else

@@ -83,6 +83,7 @@ struct scenario {
 	double			 case_t0;
 	double			 t0, elapsed;
 	double			 deadline;	/* the file's time limit (0: none) */
+	int			 unreported;	/* --filter left nothing of it */
 };
 
 /* Prepares and queues the scenario. On a load error it is done at once with

@@ -92,12 +92,19 @@ function testing.main(chunk, path)
     error(setmetatable({ reason = reason or "skipped" }, SKIP_MT), 0)
   end
 
-  if chunk == nil then chunk = testing.compile(path) end
+  local matches_path = not cfg.filter or path:find(cfg.filter) ~= nil
+  if chunk == nil then
+    local ok, c = pcall(testing.compile, path)
+    if not ok then
+      if not matches_path then return core.filtered_out() end
+      error(c, 0)
+    end
+    chunk = c
+  end
 
   -- Register the cases. With --list, or a --filter the path does not
   -- match, the network stays out of reach: a plain file (no test()) stops
   -- at its first connect and is a single case named after the file.
-  local matches_path = not cfg.filter or path:find(cfg.filter) ~= nil
   local dry = cfg.list or not matches_path
   local saved = dry and stub_network(true)
   local ok, err = xpcall(chunk, function(e)
@@ -111,8 +118,8 @@ function testing.main(chunk, path)
   end)
   restore(saved)
   if not ok and err == LISTING then
-    if cfg.list then io.stdout:write(path, "\n") end
-    if not cfg.list and matches_path then chunk() end
+    if cfg.list and matches_path then io.stdout:write(path, "\n") end
+    if not matches_path then core.filtered_out() end
     return
   end
   if not ok then
@@ -124,6 +131,7 @@ function testing.main(chunk, path)
     error(err, 0)
   end
   if #cases == 0 then
+    if not matches_path then return core.filtered_out() end
     if cfg.list then io.stdout:write(path, "\n") end
     if cfg.golden and not cfg.list then
       local why = require("smtp.golden").check(cfg, path, nil, core.transcript_text() or "")
@@ -142,7 +150,7 @@ function testing.main(chunk, path)
     for _, c in ipairs(selected) do io.stdout:write(path, ": ", c.name, "\n") end
     return
   end
-  if #selected == 0 then return end
+  if #selected == 0 then return core.filtered_out() end
 
   for _, fn in ipairs(hooks.setup) do fn() end
   local limit = cfg.case_timeout > 0 and cfg.case_timeout or math.huge

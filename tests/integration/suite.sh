@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# A suite of Lua and YAML files (tests/scenarios/suite) with passing,
+# failing, skipped, erroring and known-broken cases, run against the built-in
+# article server: the exit code, the human lines, every report format (TAP
+# read by prove, JUnit checked against tests/junit.xsd, JSON Lines), a
+# transcript per case, --list, --filter, --shard, -j and --fail-fast.
+. "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
+need_python
+command -v xmllint >/dev/null || { echo "skipped: no xmllint"; exit 77; }
+command -v prove >/dev/null || { echo "skipped: no prove"; exit 77; }
+
+port=$(free_port)
+"$SMTPRUN" demo --serve --port "$port" >"$T/demo.out" 2>&1 &
+FAKE_PID=$!
+for _ in $(seq 100); do grep -q "^listening" "$T/demo.out" && break; sleep 0.05; done
+suite="$SRCDIR/tests/scenarios/suite"
+cp -r "$suite" "$T/suite"
+cd "$T"
+S=(--server "127.0.0.1:$port" --case-timeout 1)
+
+run run "${S[@]}" --transcript "$T/tr/" --junit "$T/junit.xml" --json "$T/cases.json" suite
+expect_rc 2
+expect_out "PASS  suite/01-cases.lua: hooks run in order"
+expect_out "PASS  suite/01-cases.lua: relay refused without auth"
+expect_out "FAIL  suite/01-cases.lua: a failing expectation"
+expect_out "suite/01-cases.lua:$(lineof suite/01-cases.lua 's:rcpt_to("b@example.net")'): expected one of 250, 251, got 554 5.7.1 <b@example.net>: Relay access denied"
+expect_out "SKIP  suite/01-cases.lua: skipped on purpose"
+expect_out "skipped: not on this server"
+expect_out "XFAIL suite/01-cases.lua: known bug"
+expect_out "XPASS suite/01-cases.lua: fixed bug"
+expect_out "ERROR suite/01-cases.lua: API misuse"
+expect_out "ERROR suite/01-cases.lua: too slow"
+expect_out "the case did not finish within its time limit of 1 s"
+expect_out "PASS  suite/02-plain.lua"
+expect_out "ERROR suite/03-broken.lua"
+expect_out "suite/03-broken.lua:3: unexpected symbol near <eof>"
+expect_out "PASS  suite/04-cases.yaml: EHLO advertises AUTH"
+expect_out "FAIL  suite/04-cases.yaml: relay without auth"
+expect_out "suite/04-cases.yaml:$(lineof suite/04-cases.yaml '- rcpt_to:'): expected 250, got 554"
+expect_out "ERROR suite/05-broken.yaml"
+expect_out 'suite/05-broken.yaml:3:5: unknown key "stpes" in case 1'
+expect_out "13 cases in 5 files: 4 passed, 2 failed, 4 errors, 1 skipped, 1 known failure, 1 unexpectedly passed"
+
+# JUnit: valid against the schema, with the counts and a transcript.
+xmllint --noout --schema "$SRCDIR/tests/junit.xsd" "$T/junit.xml" 2>"$T/xmllint.err" ||
+    { cat "$T/xmllint.err" >&2; fail "junit.xml does not validate"; }
+grep -q '<testsuites name="smtprun" tests="13" failures="2" errors="4" skipped="2"' "$T/junit.xml" ||
+    fail "junit.xml totals: $(grep '<testsuites' "$T/junit.xml")"
+grep -q '<testcase name="a failing expectation" classname="suite/01-cases.lua"' "$T/junit.xml" ||
+    fail "no testcase element"
+grep -q '<failure message="suite/01-cases.lua:.*Relay access denied' "$T/junit.xml" || fail "no failure"
+grep -q '<skipped message="not on this server"/>' "$T/junit.xml" || fail "no skipped"
+grep -q '<error message=".*time limit' "$T/junit.xml" || fail "no error"
+grep -q '&lt;-  554 5.7.1 &lt;b@example.net&gt;: Relay access denied' "$T/junit.xml" ||
+    fail "no transcript in system-out"
+
+# JSON Lines: one record per case.
+python3 - "$T/cases.json" <<'PY' || fail "cases.json"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+assert len(recs) == 13, len(recs)
+by = {(r["file"], r["case"]): r for r in recs}
+r = by[("suite/01-cases.lua", "a failing expectation")]
+assert r["status"] == "fail" and r["kind"] == "expect" and r["got"].startswith("554"), r
+assert r["expected"] == "one of 250, 251" and r["command"] == "'RCPT TO:<b@example.net>'", r
+assert by[("suite/01-cases.lua", "known bug")]["status"] == "xfail"
+assert by[("suite/02-plain.lua", None)]["status"] == "pass"
+assert sorted(set(r["status"] for r in recs)) == ["error", "fail", "pass", "skip", "xfail", "xpass"]
+PY
+
+# A transcript per case.
+[ -f "$T/tr/suite-01-cases--a_failing_expectation.log" ] || { ls "$T/tr" >&2; fail "no case transcript"; }
+expect_in "$T/tr/suite-01-cases--a_failing_expectation.log" "<** 554 5.7.1 <b@example.net>: Relay access denied"
+expect_not_in "$T/tr/suite-01-cases--relay_refused_without_auth.log" "<**"
+
+# TAP version 14, and read by prove (labelled 13: Debian 12's prove
+# predates TAP 14).
+run run "${S[@]}" --tap suite; expect_rc 2
+head -1 "$T/out" | grep -qx "TAP version 14" || fail "no TAP 14 header"
+tail -1 "$T/out" | grep -qx "1..13" || fail "no plan"
+expect_out "not ok 3 - suite/01-cases.lua: a failing expectation"
+expect_out "ok 4 - suite/01-cases.lua: skipped on purpose # SKIP not on this server"
+expect_out "not ok 5 - suite/01-cases.lua: known bug # TODO bug 12: the server refuses this"
+expect_out "ok 6 - suite/01-cases.lua: fixed bug # TODO bug 13"
+expect_lines "$T/out" "not ok 3 - " "  ---" "  message: " "  severity: fail" "  kind: expect" \
+    "  expected: one of 250, 251" "  got: " "  command: " "  at: suite/01-cases.lua:" "  ..."
+prove --exec "$SMTPRUN run --tap=13 --server 127.0.0.1:$port --case-timeout 1" \
+    suite/01-cases.lua suite/02-plain.lua suite/04-cases.yaml >"$T/prove.out" 2>&1
+grep -q "Failed tests:  3, 7-8" "$T/prove.out" || { cat "$T/prove.out" >&2; fail "prove: failed tests"; }
+grep -q "TODO passed:   6" "$T/prove.out" || { cat "$T/prove.out" >&2; fail "prove: TODO"; }
+grep -Eq "suite/02-plain.lua \.+ ok" "$T/prove.out" || { cat "$T/prove.out" >&2; fail "prove: plain"; }
+! grep -q "Parse errors" "$T/prove.out" || { cat "$T/prove.out" >&2; fail "prove: parse errors"; }
+
+# --list names the cases without running any (nothing reaches the server);
+# a file that cannot be read says so (exit 2).
+run run "${S[@]}" --list suite; expect_rc 2
+expect_err "smtprun: suite/03-broken.lua: suite/03-broken.lua:3: unexpected symbol"
+expect_out "suite/01-cases.lua: hooks run in order"
+expect_out "suite/01-cases.lua: too slow"
+expect_out "suite/02-plain.lua"
+expect_out "suite/04-cases.yaml: relay without auth"
+expect_not_out() { ! grep -qF -- "$1" "$T/out" || fail "stdout has: $1"; }
+expect_not_out "PASS"
+
+# --filter on file and case names.
+run run "${S[@]}" --filter "relay" suite; expect_rc 1
+expect_out "PASS  suite/01-cases.lua: relay refused without auth"
+expect_out "FAIL  suite/04-cases.yaml: relay without auth"
+expect_out "2 cases in 2 files"
+run run "${S[@]}" --filter "02%-plain" suite; expect_rc 0
+expect_out "1 case in 1 file: 1 passed"
+
+# --shard splits the files between machines: every file exactly once.
+for k in 1 2 3; do
+	run run "${S[@]}" --shard "$k/3" suite
+	awk '/^(PASS|FAIL|ERROR|SKIP|XFAIL|XPASS) / { sub(/:.*/, "", $2); print $2 }' \
+	    "$T/out" | sort -u >>"$T/shards"
+done
+sort "$T/shards" | uniq -d | grep -q . && fail "a file in two shards"
+[ "$(sort -u "$T/shards" | wc -l)" -eq 5 ] || fail "not every file in a shard"
+
+# -j: the same results, files at once on one loop.
+run run "${S[@]}" -j 4 suite; expect_rc 2
+expect_out "13 cases in 5 files: 4 passed, 2 failed, 4 errors, 1 skipped, 1 known failure, 1 unexpectedly passed"
+
+# --fail-fast: nothing starts after the first failure.
+run run "${S[@]}" --fail-fast suite; expect_rc 2
+expect_out "FAIL  suite/01-cases.lua: a failing expectation"
+expect_not_out "suite/02-plain.lua"
+exit 0
