@@ -18,18 +18,6 @@
 
 #define SCRAM_META	"smtprun.scram"
 
-static int
-push_buf(lua_State *L, struct buf *b, int rc)
-{
-	if (rc != 0) {
-		buf_free(b);
-		return luaL_error(L, "out of memory");
-	}
-	lua_pushlstring(L, b->p ? b->p : "", b->len);
-	buf_free(b);
-	return 1;
-}
-
 /* sasl_cram_md5(user, password, challenge): the base64 response. */
 static int
 l_cram_md5(lua_State *L)
@@ -40,7 +28,7 @@ l_cram_md5(lua_State *L)
 	const char	*c = lerr_checklstring(L, 3, &clen);
 	struct buf	 b = BUF_INIT;
 
-	return push_buf(L, &b, sasl_cram_md5(u, p, plen, c, clen, &b));
+	return lsmtp_push_buf(L, &b, sasl_cram_md5(u, p, plen, c, clen, &b));
 }
 
 static int
@@ -48,7 +36,7 @@ l_xoauth2(lua_State *L)
 {
 	struct buf	 b = BUF_INIT;
 
-	return push_buf(L, &b, sasl_xoauth2(lerr_checklstring(L, 1, NULL),
+	return lsmtp_push_buf(L, &b, sasl_xoauth2(lerr_checklstring(L, 1, NULL),
 	    lerr_checklstring(L, 2, NULL), &b));
 }
 
@@ -58,7 +46,7 @@ l_oauthbearer(lua_State *L)
 {
 	struct buf	 b = BUF_INIT;
 
-	return push_buf(L, &b, sasl_oauthbearer(lerr_checklstring(L, 1, NULL),
+	return lsmtp_push_buf(L, &b, sasl_oauthbearer(lerr_checklstring(L, 1, NULL),
 	    lerr_optlstring(L, 3, NULL, NULL), lerr_optlstring(L, 4, NULL, NULL),
 	    lerr_checklstring(L, 2, NULL), &b));
 }
@@ -119,7 +107,7 @@ l_client_first(lua_State *L)
 	struct scram	*s = check_scram(L);
 	struct buf	 b = BUF_INIT;
 
-	return push_buf(L, &b, scram_client_first(s, lerr_checklstring(L, 2, NULL),
+	return lsmtp_push_buf(L, &b, scram_client_first(s, lerr_checklstring(L, 2, NULL),
 	    lerr_optlstring(L, 3, NULL, NULL), &b));
 }
 
@@ -137,7 +125,7 @@ l_client_final(lua_State *L)
 		buf_free(&b);
 		return fail2(L, err);
 	}
-	return push_buf(L, &b, 0);
+	return lsmtp_push_buf(L, &b, 0);
 }
 
 static int
@@ -182,7 +170,7 @@ l_server_first(lua_State *L)
 
 	if (iter < 1 || iter > 1000000)
 		return lerr_argerror(L, 4, "iterations 1 to 1000000");
-	return push_buf(L, &b, scram_server_first(s, pw, plen, (const unsigned char *)salt,
+	return lsmtp_push_buf(L, &b, scram_server_first(s, pw, plen, (const unsigned char *)salt,
 	    slen, (int)iter, lerr_optlstring(L, 5, NULL, NULL), &b));
 }
 
@@ -203,7 +191,7 @@ l_server_final(lua_State *L)
 		return fail2(L, err);
 	}
 	lua_pushboolean(L, rc == 0);
-	push_buf(L, &b, 0);
+	lsmtp_push_buf(L, &b, 0);
 	return 2;
 }
 

@@ -86,11 +86,10 @@ lsmtp_optsize(lua_State *L, int idx, const char *name, size_t dflt)
 	return (size_t)v;
 }
 
-/* Pushes the contents of b (or raises when out of memory), then frees it. */
-static int
-push_buf(lua_State *L, struct buf *b, int rc)
+int
+lsmtp_push_buf(lua_State *L, struct buf *b, int rc)
 {
-	if (rc == -1 || rc == -2) {
+	if (rc != 0) {
 		buf_free(b);
 		return luaL_error(L, "out of memory");
 	}
@@ -106,7 +105,7 @@ l_b64encode(lua_State *L)
 	const char	*s = lerr_checklstring(L, 1, &n);
 	struct buf	 b = BUF_INIT;
 
-	return push_buf(L, &b, b64_encode(s, n, &b));
+	return lsmtp_push_buf(L, &b, b64_encode(s, n, &b));
 }
 
 /* Returns the decoded string, or nil and why (bad input is data, not misuse). */
@@ -124,7 +123,7 @@ l_b64decode(lua_State *L)
 		lua_pushfstring(L, "invalid base64: %s", why);
 		return 2;
 	}
-	return push_buf(L, &b, rc);
+	return lsmtp_push_buf(L, &b, rc);
 }
 
 /* sasl_plain(user, pass [, authzid]) -> the base64 AUTH PLAIN payload. */
@@ -143,7 +142,7 @@ l_sasl_plain(lua_State *L)
 		return lerr_raise(L, "usage", "AUTH PLAIN: user, password and authzid "
 		    "cannot contain NUL bytes");
 	}
-	return push_buf(L, &b, rc);
+	return lsmtp_push_buf(L, &b, rc);
 }
 
 static int
@@ -153,7 +152,7 @@ l_dot_stuff(lua_State *L)
 	const char	*s = lerr_checklstring(L, 1, &n);
 	struct buf	 b = BUF_INIT;
 
-	return push_buf(L, &b, dot_stuff(s, n, &b));
+	return lsmtp_push_buf(L, &b, dot_stuff(s, n, &b));
 }
 
 static int

@@ -69,6 +69,9 @@ double	lsmtp_timeout(lua_State *L, int idx, double dflt);
 uint64_t lsmtp_claim(lua_State *L);
 /* True while the task with this serial (0: none) still exists. */
 int	lsmtp_busy(lua_State *L, uint64_t serial);
+struct buf;
+/* Pushes b's bytes and frees b; rc != 0 (out of memory) raises instead. */
+int	lsmtp_push_buf(lua_State *L, struct buf *b, int rc);
 /* A size option (bytes, 16 B to 1 GiB) of the table at idx (0: none), or dflt. */
 size_t	lsmtp_optsize(lua_State *L, int idx, const char *name, size_t dflt);
 
