@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A suite of Lua and YAML files (tests/scenarios/suite) with passing,
+# A suite of Lua, YAML and smtpscript files (tests/scenarios/suite) with passing,
 # failing, skipped, erroring and known-broken cases, run against the built-in
 # article server: the exit code, the human lines, every report format (TAP
 # read by prove, JUnit checked against tests/junit.xsd, JSON Lines), a
@@ -39,12 +39,15 @@ expect_out "FAIL  suite/04-cases.yaml: relay without auth"
 expect_out "suite/04-cases.yaml:$(lineof suite/04-cases.yaml '- rcpt_to:'): expected 250, got 554"
 expect_out "ERROR suite/05-broken.yaml"
 expect_out 'suite/05-broken.yaml:3:5: unknown key "stpes" in case 1'
-expect_out "13 cases in 5 files: 4 passed, 2 failed, 4 errors, 1 skipped, 1 known failure, 1 unexpectedly passed"
+expect_out "PASS  suite/06-cases.smtp: greeting and EHLO"
+expect_out "FAIL  suite/06-cases.smtp: VRFY is not ok"
+expect_out "suite/06-cases.smtp:13: expected one of 2xx, 3xx, got 502 5.5.1 VRFY command is disabled (in reply to 'VRFY postmaster')"
+expect_out "15 cases in 6 files: 5 passed, 3 failed, 4 errors, 1 skipped, 1 known failure, 1 unexpectedly passed"
 
 # JUnit: valid against the schema, with the counts and a transcript.
 xmllint --noout --schema "$SRCDIR/tests/junit.xsd" "$T/junit.xml" 2>"$T/xmllint.err" ||
     { cat "$T/xmllint.err" >&2; fail "junit.xml does not validate"; }
-grep -q '<testsuites name="smtprun" tests="13" failures="2" errors="4" skipped="2"' "$T/junit.xml" ||
+grep -q '<testsuites name="smtprun" tests="15" failures="3" errors="4" skipped="2"' "$T/junit.xml" ||
     fail "junit.xml totals: $(grep '<testsuites' "$T/junit.xml")"
 grep -q '<testcase name="a failing expectation" classname="suite/01-cases.lua"' "$T/junit.xml" ||
     fail "no testcase element"
@@ -58,7 +61,7 @@ grep -q '&lt;-  554 5.7.1 &lt;b@example.net&gt;: Relay access denied' "$T/junit.
 python3 - "$T/cases.json" <<'PY' || fail "cases.json"
 import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
-assert len(recs) == 13, len(recs)
+assert len(recs) == 15, len(recs)
 by = {(r["file"], r["case"]): r for r in recs}
 r = by[("suite/01-cases.lua", "a failing expectation")]
 assert r["status"] == "fail" and r["kind"] == "expect" and r["got"].startswith("554"), r
@@ -77,7 +80,7 @@ expect_not_in "$T/tr/suite-01-cases--relay_refused_without_auth.log" "<**"
 # predates TAP 14).
 run run "${S[@]}" --tap suite; expect_rc 2
 head -1 "$T/out" | grep -qx "TAP version 14" || fail "no TAP 14 header"
-tail -1 "$T/out" | grep -qx "1..13" || fail "no plan"
+tail -1 "$T/out" | grep -qx "1..15" || fail "no plan"
 expect_out "not ok 3 - suite/01-cases.lua: a failing expectation"
 expect_out "ok 4 - suite/01-cases.lua: skipped on purpose # SKIP not on this server"
 expect_out "not ok 5 - suite/01-cases.lua: known bug # TODO bug 12: the server refuses this"
@@ -99,6 +102,7 @@ expect_out "suite/01-cases.lua: hooks run in order"
 expect_out "suite/01-cases.lua: too slow"
 expect_out "suite/02-plain.lua"
 expect_out "suite/04-cases.yaml: relay without auth"
+expect_out "suite/06-cases.smtp: VRFY is not ok"
 expect_not_out() { ! grep -qF -- "$1" "$T/out" || fail "stdout has: $1"; }
 expect_not_out "PASS"
 
@@ -117,11 +121,11 @@ for k in 1 2 3; do
 	    "$T/out" | sort -u >>"$T/shards"
 done
 sort "$T/shards" | uniq -d | grep -q . && fail "a file in two shards"
-[ "$(sort -u "$T/shards" | wc -l)" -eq 5 ] || fail "not every file in a shard"
+[ "$(sort -u "$T/shards" | wc -l)" -eq 6 ] || fail "not every file in a shard"
 
 # -j: the same results, files at once on one loop.
 run run "${S[@]}" -j 4 suite; expect_rc 2
-expect_out "13 cases in 5 files: 4 passed, 2 failed, 4 errors, 1 skipped, 1 known failure, 1 unexpectedly passed"
+expect_out "15 cases in 6 files: 5 passed, 3 failed, 4 errors, 1 skipped, 1 known failure, 1 unexpectedly passed"
 
 # --fail-fast: nothing starts after the first failure.
 run run "${S[@]}" --fail-fast suite; expect_rc 2
