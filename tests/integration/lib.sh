@@ -15,8 +15,10 @@ set -u
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/smtprun-test.XXXXXX")
 FAKE_PID=
+SERVE_PID=
 cleanup() {
 	[ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null
+	[ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -95,6 +97,28 @@ fake() {
 		sleep 0.05
 	done
 	FAKE_PORT=$(cat "$T/fake.port") || fail "fake server did not start"
+}
+
+# serve_bg ARGS...: `smtprun ARGS` (serve, or demo --serve) in the
+# background; sets SERVE_PID, and SERVE_PORT once it prints "listening on".
+serve_bg() {
+	"$SMTPRUN" "$@" >"$T/serve.out" 2>"$T/serve.err" &
+	SERVE_PID=$!
+	for _ in $(seq 200); do
+		grep -q "^listening on " "$T/serve.out" 2>/dev/null && break
+		kill -0 "$SERVE_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	SERVE_PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/serve.out")
+	[ -n "$SERVE_PORT" ] || { cat "$T/serve.out" "$T/serve.err" >&2; fail "smtprun $1 did not start"; }
+}
+
+# serve_wait: waits for the background server to end; its exit code in RC,
+# its output in $T/out and $T/err (for expect_rc, expect_out, ...).
+serve_wait() {
+	wait "$SERVE_PID"; RC=$?
+	SERVE_PID=
+	LAST="serve (exit $RC)"; cp "$T/serve.out" "$T/out"; cp "$T/serve.err" "$T/err"
 }
 
 # A port on 127.0.0.1 that nothing listens on (bound, then released).

@@ -6,28 +6,10 @@
 need_python
 command -v swaks >/dev/null || { echo "skipped: no swaks"; exit 77; }
 
-# serve_bg ARGS...: `smtprun serve` in the background; sets SERVE_PID and
-# SERVE_PORT once it prints "listening on".
-serve_bg() {
-	"$SMTPRUN" serve "$@" >"$T/serve.out" 2>"$T/serve.err" &
-	SERVE_PID=$!
-	for _ in $(seq 200); do
-		grep -q "^listening on " "$T/serve.out" 2>/dev/null && break
-		kill -0 "$SERVE_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	SERVE_PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/serve.out")
-	[ -n "$SERVE_PORT" ] || { cat "$T/serve.out" "$T/serve.err" >&2; fail "serve did not start"; }
-}
-serve_wait() {
-	wait "$SERVE_PID"; RC=$?
-	LAST="serve (exit $RC)"; cp "$T/serve.out" "$T/out"; cp "$T/serve.err" "$T/err"
-}
-
 printf 'Subject: dots\r\n\r\nfirst\r\n.starts with a dot\r\n..two dots\r\n.\r\nlast\r\n' >"$T/body"
 
 # swaks, with AUTH LOGIN.
-serve_bg --transcript "$T/swaks.log" -D out="$T/swaks" "$SRCDIR/tests/scenarios/sink.lua"
+serve_bg serve --transcript "$T/swaks.log" -D out="$T/swaks" "$SRCDIR/tests/scenarios/sink.lua"
 swaks --server "127.0.0.1:$SERVE_PORT" --from sender@example.test \
     --to rcpt1@example.net,rcpt2@example.org --helo swaks.example.test \
     --auth LOGIN --auth-user alice --auth-password secret \
@@ -47,7 +29,7 @@ expect_lines "$T/swaks.log" "=== Connection from 127.0.0.1" " -> 220 " "<-  EHLO
 expect_not_in "$T/swaks.log" "$("$SMTPRUN" b64 encode secret)"
 
 # Python's smtplib: two messages in one session, AUTH PLAIN.
-serve_bg -D out="$T/py" "$SRCDIR/tests/scenarios/sink.lua"
+serve_bg serve -D out="$T/py" "$SRCDIR/tests/scenarios/sink.lua"
 python3 - "$SERVE_PORT" "$T/body" <<'PY' || fail "smtplib failed"
 import smtplib, sys
 body = open(sys.argv[2], "rb").read()
@@ -66,7 +48,7 @@ cmp "$T/want.2" "$T/py.2" || { od -c "$T/py.2" >&2; fail "second body from smtpl
 
 # SIGTERM stops a server that would otherwise wait for ever: exit 0, and the
 # transcript says so.
-serve_bg --transcript "$T/term.log" -D user=a -D password=b "$SRCDIR/scripts/article-server.lua"
+serve_bg serve --transcript "$T/term.log" -D user=a -D password=b "$SRCDIR/scripts/article-server.lua"
 kill -TERM "$SERVE_PID"
 serve_wait; expect_rc 0
 expect_out "PASS"

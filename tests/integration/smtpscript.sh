@@ -17,15 +17,8 @@ dir="$SRCDIR/tests/scenarios/smtpscript"
 ok="$dir/session.smtp"
 bad="$dir/failing.smtp"
 
-"$SMTPRUN" serve "$dir/server.lua" >"$T/serve.out" 2>"$T/serve.err" &
-FAKE_PID=$!                                  # lib.sh's cleanup stops it
-for _ in $(seq 200); do
-	grep -q "^listening on " "$T/serve.out" 2>/dev/null && break
-	kill -0 "$FAKE_PID" 2>/dev/null || break
-	sleep 0.05
-done
-port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/serve.out")
-[ -n "$port" ] || { cat "$T/serve.out" "$T/serve.err" >&2; fail "serve did not start"; }
+serve_bg serve "$dir/server.lua"           # lib.sh's cleanup stops it
+port=$SERVE_PORT
 S=(--server "127.0.0.1:$port")
 
 # line_in FILE CASE STRING: the line of the first STRING at or after the line

@@ -9,10 +9,8 @@ need_python
 command -v xmllint >/dev/null || { echo "skipped: no xmllint"; exit 77; }
 command -v prove >/dev/null || { echo "skipped: no prove"; exit 77; }
 
-port=$(free_port)
-"$SMTPRUN" demo --serve --port "$port" >"$T/demo.out" 2>&1 &
-FAKE_PID=$!
-for _ in $(seq 100); do grep -q "^listening" "$T/demo.out" && break; sleep 0.05; done
+serve_bg demo --serve
+port=$SERVE_PORT
 suite="$SRCDIR/tests/scenarios/suite"
 cp -r "$suite" "$T/suite"
 cd "$T"

@@ -44,12 +44,9 @@ vg demo; expect_rc 0
 vg run -D on=EHLO -D action=close_mid_reply "$SRCDIR/tests/scenarios/fault.lua"; expect_rc 1
 vg run -D on=RCPT -D action=silent -D timeout=0.3 "$SRCDIR/tests/scenarios/fault.lua"; expect_rc 1
 # Suites: cases, abandoned cases, YAML, reports, -j.
-port=$(free_port)
-"$SMTPRUN" demo --serve --port "$port" >"$T/demo.out" 2>&1 &
-demo=$!
-for _ in $(seq 100); do grep -q "^listening" "$T/demo.out" && break; sleep 0.05; done
+serve_bg demo --serve
+port=$SERVE_PORT
 vg run -j 2 --server "127.0.0.1:$port" --case-timeout 1 --junit "$T/j.xml" --tap \
     "$SRCDIR/tests/scenarios/suite"
 expect_rc 2
-kill "$demo"; wait "$demo" 2>/dev/null
 exit 0

@@ -57,10 +57,8 @@ expect_err "--target t: no --config file"
 
 # A working configuration, found as ./smtprun.yaml: target, timeouts,
 # variables with ${NAME} from the environment, and -D over all of them.
-port=$(free_port)
-"$SMTPRUN" demo --serve --port "$port" >demo.out 2>&1 &
-FAKE_PID=$!
-for _ in $(seq 100); do grep -q "^listening" demo.out && break; sleep 0.05; done
+serve_bg demo --serve
+port=$SERVE_PORT
 cat >smtprun.yaml <<YAML
 targets:
   demo:
