@@ -71,6 +71,26 @@ wait "$pid"; rc=$?
 [ "$rc" -eq 130 ] || { cat "$T/int.out" >&2; fail "SIGINT exit code $rc, expected 130"; }
 expect_in "$T/int.out" "stopped by Interrupt"
 
+# A TLS handshake that times out closes the session: nothing more goes out
+# on it in plaintext.
+s=$(scenario tlsto.lua <<'LUA'
+local l = smtp.listen{ quiet = true }
+smtp.spawn(function()
+  local c = l:accept{ timeout = 5 }
+  c:reply(220, "hi")
+  smtp.sleep(2)                     -- never answers the ClientHello
+end)
+local s = smtp.connect{ host = "127.0.0.1", port = l:port() }
+s:expect(220)
+local ok, err = pcall(s.tls_handshake, s, { timeout = 0.3, verify = false })
+assert(not ok and err.kind == "timeout" and err.message:find("in the TLS handshake"), tostring(err))
+assert(not s:is_open(), "the session is closed")
+ok, err = pcall(s.send, s, "EHLO after")
+assert(not ok and err.message:find("closed session"), tostring(err))
+LUA
+)
+run run "$s"; expect_rc 0
+
 # read_data after a failed attempt starts afresh.
 s=$(scenario stale.lua <<'LUA'
 local l = smtp.listen{ quiet = true }
