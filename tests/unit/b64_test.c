@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "b64.h"
+#include "core/b64.h"
 
 static void
 check_pair(const char *plain, const char *enc)
@@ -73,7 +73,7 @@ check_invalid(const char *in, const char *reason)
 	struct buf	 b = BUF_INIT;
 	const char	*why = NULL;
 
-	assert_int_equal(b64_decode(in, strlen(in), &b, &why), -1);
+	assert_int_equal(b64_decode(in, strlen(in), &b, &why), B64_INVALID);
 	assert_non_null(why);
 	assert_non_null(strstr(why, reason));
 	buf_free(&b);

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "dotstuff.h"
+#include "core/dotstuff.h"
 
 static void
 check(const char *in, size_t n, const char *want, size_t wn)

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "linebuf.h"
+#include "core/linebuf.h"
 
 static void
 assert_next(struct linebuf *lb, const char *want, enum lb_term term)

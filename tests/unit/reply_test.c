@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "linebuf.h"
-#include "reply.h"
+#include "core/linebuf.h"
+#include "core/reply.h"
 
 struct fixture {
 	struct linebuf		 lb;

@@ -7,8 +7,8 @@
 
 #include <cmocka.h>
 
-#include "b64.h"
-#include "sasl.h"
+#include "core/b64.h"
+#include "core/sasl.h"
 
 static void
 check_plain(const char *z, const char *u, const char *p, const char *want)
@@ -72,9 +72,9 @@ test_plain_refuses_nul_inside_a_field(void **state)
 	struct buf	 b = BUF_INIT;
 
 	(void)state;
-	assert_int_equal(sasl_plain(NULL, 0, "a\0b", 3, "pw", 2, &b), -2);
-	assert_int_equal(sasl_plain(NULL, 0, "ab", 2, "p\0w", 3, &b), -2);
-	assert_int_equal(sasl_plain("z\0", 2, "ab", 2, "pw", 2, &b), -2);
+	assert_int_equal(sasl_plain(NULL, 0, "a\0b", 3, "pw", 2, &b), SASL_NUL);
+	assert_int_equal(sasl_plain(NULL, 0, "ab", 2, "p\0w", 3, &b), SASL_NUL);
+	assert_int_equal(sasl_plain("z\0", 2, "ab", 2, "pw", 2, &b), SASL_NUL);
 	assert_int_equal(b.len, 0);
 	buf_free(&b);
 }
@@ -211,9 +211,10 @@ test_scram_rejects_a_wrong_server_signature(void **state)
 	assert_int_equal(scram_client_final(&c, sf, strlen(sf), "pencil", 6, &out, err,
 	    sizeof(err)), 0);
 	assert_int_equal(scram_client_verify(&c, "v=AAAAAAAAAAAAAAAAAAAAAAAAAAA=", 30, err,
-	    sizeof(err)), -1);
+	    sizeof(err)), SASL_REJECTED);
 	assert_non_null(strstr(err, "wrong SCRAM server signature"));
-	assert_int_equal(scram_client_verify(&c, "e=other-error", 13, err, sizeof(err)), -1);
+	assert_int_equal(scram_client_verify(&c, "e=other-error", 13, err, sizeof(err)),
+	    SASL_REJECTED);
 	assert_non_null(strstr(err, "other-error"));
 	scram_free(&c);
 	buf_free(&out);
@@ -240,7 +241,7 @@ test_scram_rejects_hostile_server_first(void **state)
 		scram_client_first(&c, "user", "abc", &out);
 		out.len = 0;
 		assert_int_equal(scram_client_final(&c, bad[i], strlen(bad[i]), "pw", 2, &out,
-		    err, sizeof(err)), -1);
+		    err, sizeof(err)), SASL_MALFORMED);
 		scram_free(&c);
 	}
 	buf_free(&out);
@@ -262,7 +263,8 @@ test_scram_server_refuses_a_wrong_password(void **state)
 	scram_server_first(&s, "right", 5, (const unsigned char *)"salty", 5, 4096, NULL, &sf);
 	assert_int_equal(scram_client_final(&c, sf.p, sf.len, "wrong", 5, &fin, err,
 	    sizeof(err)), 0);
-	assert_int_equal(scram_server_final(&s, fin.p, fin.len, &out, err, sizeof(err)), -1);
+	assert_int_equal(scram_server_final(&s, fin.p, fin.len, &out, err, sizeof(err)),
+	    SASL_REJECTED);
 	assert_buf(&out, "e=invalid-proof");
 	scram_free(&c);
 	scram_free(&s);

@@ -1,0 +1,62 @@
+/*
+ * lctx.h - what the runner tells the binding about one Lua state (one
+ * scenario file), and what the binding tells it back (cases as they end).
+ */
+#ifndef SMTPRUN_LCTX_H
+#define SMTPRUN_LCTX_H
+
+#include <stddef.h>
+
+#include <lua.h>
+
+struct sched;
+struct transcript;
+
+/* A test case's outcome, from lua/smtp/testing.lua to the runner. */
+struct case_info {
+	const char	*status;	/* pass fail error skip xfail xpass */
+	const char	*message;
+	const char	*kind;
+	const char	*at;
+	const char	*expected;
+	const char	*got;
+	const char	*command;
+};
+
+struct smtp_ctx {
+	struct sched		*sched;
+	struct transcript	*tr;		/* the file's, or the running case's */
+	void			*owner;		/* tasks spawned here belong to it */
+	const char		*host;		/* default target, or NULL */
+	const char		*port;		/* default port, or NULL: 25 */
+	double			 timeout;	/* default for every wait, seconds */
+	int			 show_secrets;
+	int			 insecure;	/* --insecure: TLS verify off */
+	int			 implicit_tls;	/* the target speaks TLS first */
+	const char		*cafile;	/* --cafile */
+	size_t			 line_max;	/* 0: the default */
+	size_t			 reply_max;	/* 0: the default */
+	int			 nsessions;	/* sessions opened so far */
+	int			 nspawned;	/* spawned tasks still running */
+	void			*joiner;	/* the task in smtp.wait_all */
+	int			 listen_port;	/* smtp.listen's default port (0: any) */
+	int			 announce;	/* print "listening on ..." to stdout */
+	const char		*filter;	/* --filter */
+	double			 case_timeout;	/* --case-timeout */
+	int			 list;		/* --list */
+	const char		*golden;	/* --golden DIR */
+	int			 update_golden;
+	const char		*golden_rules;
+	/* Called when a spawned task fails; its error is on top of co. */
+	void			(*spawn_failed)(void *owner, lua_State *co);
+	void			(*case_begin)(void *owner, const char *name);
+	void			(*case_end)(void *owner, const struct case_info *ci);
+	void			(*filtered_out)(void *owner);
+};
+
+/* Makes ctx L's context; ctx must outlive L. */
+void	lctx_set(lua_State *L, struct smtp_ctx *ctx);
+/* L's context (an error outside smtprun). */
+struct smtp_ctx *lctx_get(lua_State *L);
+
+#endif

@@ -1,0 +1,255 @@
+/*
+ * lsasl.c - the SASL cores (core/sasl.c) for Lua: core.sasl_* payload
+ * builders, core.scram(mech) objects for both sides of a SCRAM exchange,
+ * and core.random(n) for challenges and salts.
+ *
+ * Data the peer sent that does not fit the mechanism is a failure of the
+ * world, not of the script: those functions return nil and the reason.
+ */
+#include <string.h>
+
+#include <lauxlib.h>
+#include <openssl/rand.h>
+
+#include "binding/largs.h"
+#include "binding/lerror.h"
+#include "binding/lsasl.h"
+#include "core/sasl.h"
+
+#define SCRAM_META	"smtprun.scram"
+
+/* A builder's result: the string, or out of memory raised. */
+static int
+push_result(lua_State *L, struct buf *b, enum sasl_status rc)
+{
+	return larg_pushbuf(L, b, rc != SASL_OK);
+}
+
+/* sasl_plain(user, pass [, authzid]) -> the base64 AUTH PLAIN payload. */
+static int
+l_plain(lua_State *L)
+{
+	size_t			 ulen, plen, zlen = 0;
+	const char		*u = larg_checklstring(L, 1, &ulen);
+	const char		*p = larg_checklstring(L, 2, &plen);
+	const char		*z = larg_optlstring(L, 3, NULL, &zlen);
+	struct buf		 b = BUF_INIT;
+	enum sasl_status	 rc = sasl_plain(z, zlen, u, ulen, p, plen, &b);
+
+	if (rc == SASL_NUL) {
+		buf_free(&b);
+		return lerr_raise(L, "usage", "AUTH PLAIN: user, password and authzid "
+		    "cannot contain NUL bytes");
+	}
+	return push_result(L, &b, rc);
+}
+
+/* sasl_cram_md5(user, password, challenge): the base64 response. */
+static int
+l_cram_md5(lua_State *L)
+{
+	size_t		 plen, clen;
+	const char	*u = larg_checklstring(L, 1, NULL);
+	const char	*p = larg_checklstring(L, 2, &plen);
+	const char	*c = larg_checklstring(L, 3, &clen);
+	struct buf	 b = BUF_INIT;
+
+	return push_result(L, &b, sasl_cram_md5(u, p, plen, c, clen, &b));
+}
+
+static int
+l_xoauth2(lua_State *L)
+{
+	struct buf	 b = BUF_INIT;
+
+	return push_result(L, &b, sasl_xoauth2(larg_checklstring(L, 1, NULL),
+	    larg_checklstring(L, 2, NULL), &b));
+}
+
+/* sasl_oauthbearer(user, token [, host [, port]]) */
+static int
+l_oauthbearer(lua_State *L)
+{
+	struct buf	 b = BUF_INIT;
+
+	return push_result(L, &b, sasl_oauthbearer(larg_checklstring(L, 1, NULL),
+	    larg_optlstring(L, 3, NULL, NULL), larg_optlstring(L, 4, NULL, NULL),
+	    larg_checklstring(L, 2, NULL), &b));
+}
+
+static int
+l_random(lua_State *L)
+{
+	lua_Integer	 n = (lua_Integer)larg_checknumber(L, 1);
+	unsigned char	 bytes[256];
+
+	if (n < 1 || n > (lua_Integer)sizeof(bytes))
+		return larg_error(L, 1, "1 to 256 bytes");
+	if (RAND_bytes(bytes, (int)n) != 1)
+		return lerr_raise(L, "setup", "no random bytes available");
+	lua_pushlstring(L, (const char *)bytes, (size_t)n);
+	return 1;
+}
+
+/* ---- SCRAM objects ---- */
+
+static struct scram *
+check_scram(lua_State *L)
+{
+	return larg_checkudata(L, 1, SCRAM_META);
+}
+
+/* scram(mech): "SCRAM-SHA-1" or "SCRAM-SHA-256". */
+static int
+l_scram(lua_State *L)
+{
+	const char	*mech = larg_checklstring(L, 1, NULL);
+	struct scram	*s = lua_newuserdatauv(L, sizeof(*s), 0);
+
+	if (scram_init(s, mech) == -1)
+		return larg_error(L, 1, "SCRAM-SHA-1 or SCRAM-SHA-256");
+	luaL_setmetatable(L, SCRAM_META);
+	return 1;
+}
+
+static int
+l_scram_gc(lua_State *L)
+{
+	scram_free(check_scram(L));
+	return 0;
+}
+
+static int
+fail2(lua_State *L, const char *why)
+{
+	lua_pushnil(L);
+	lua_pushstring(L, why);
+	return 2;
+}
+
+static int
+l_client_first(lua_State *L)
+{
+	struct scram	*s = check_scram(L);
+	struct buf	 b = BUF_INIT;
+
+	return push_result(L, &b, scram_client_first(s, larg_checklstring(L, 2, NULL),
+	    larg_optlstring(L, 3, NULL, NULL), &b));
+}
+
+static int
+l_client_final(lua_State *L)
+{
+	struct scram	*s = check_scram(L);
+	size_t		 n, plen;
+	const char	*sf = larg_checklstring(L, 2, &n);
+	const char	*pw = larg_checklstring(L, 3, &plen);
+	struct buf	 b = BUF_INIT;
+	char		 err[256];
+
+	enum sasl_status rc = scram_client_final(s, sf, n, pw, plen, &b, err, sizeof(err));
+
+	if (rc == SASL_MALFORMED) {
+		buf_free(&b);
+		return fail2(L, err);
+	}
+	return push_result(L, &b, rc);
+}
+
+static int
+l_client_verify(lua_State *L)
+{
+	struct scram	*s = check_scram(L);
+	size_t		 n;
+	const char	*sf = larg_checklstring(L, 2, &n);
+	char		 err[256];
+
+	if (scram_client_verify(s, sf, n, err, sizeof(err)) != SASL_OK)
+		return fail2(L, err);
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
+/* s:server_start(client_first): the user name, or nil and why. */
+static int
+l_server_start(lua_State *L)
+{
+	struct scram	*s = check_scram(L);
+	size_t		 n;
+	const char	*cf = larg_checklstring(L, 2, &n);
+	char		 err[256];
+
+	if (scram_server_start(s, cf, n, err, sizeof(err)) != SASL_OK)
+		return fail2(L, err);
+	lua_pushstring(L, s->user);
+	return 1;
+}
+
+/* s:server_first(password, salt, iterations [, snonce]) */
+static int
+l_server_first(lua_State *L)
+{
+	struct scram	*s = check_scram(L);
+	size_t		 plen, slen;
+	const char	*pw = larg_checklstring(L, 2, &plen);
+	const char	*salt = larg_checklstring(L, 3, &slen);
+	lua_Integer	 iter = (lua_Integer)larg_checknumber(L, 4);
+	struct buf	 b = BUF_INIT;
+
+	if (iter < 1 || iter > SCRAM_MAX_ITER)
+		return larg_error(L, 4, "iterations 1 to 1000000");
+	return push_result(L, &b, scram_server_first(s, pw, plen, (const unsigned char *)salt,
+	    slen, (int)iter, larg_optlstring(L, 5, NULL, NULL), &b));
+}
+
+/* s:server_final(client_final): true/false and server-final-message, or
+ * nil and why for a malformed message. */
+static int
+l_server_final(lua_State *L)
+{
+	struct scram	*s = check_scram(L);
+	size_t		 n;
+	const char	*cf = larg_checklstring(L, 2, &n);
+	struct buf	 b = BUF_INIT;
+	char		 err[256];
+	enum sasl_status rc = scram_server_final(s, cf, n, &b, err, sizeof(err));
+
+	if (rc == SASL_MALFORMED) {
+		buf_free(&b);
+		return fail2(L, err);
+	}
+	lua_pushboolean(L, rc == SASL_OK);
+	push_result(L, &b, rc == SASL_REJECTED ? SASL_OK : rc);
+	return 2;
+}
+
+void
+lsasl_register(lua_State *L)
+{
+	static const luaL_Reg funcs[] = {
+		{ "sasl_plain", l_plain },
+		{ "sasl_cram_md5", l_cram_md5 },
+		{ "sasl_xoauth2", l_xoauth2 },
+		{ "sasl_oauthbearer", l_oauthbearer },
+		{ "scram", l_scram },
+		{ "random", l_random },
+		{ NULL, NULL }
+	};
+	static const luaL_Reg methods[] = {
+		{ "client_first", l_client_first },
+		{ "client_final", l_client_final },
+		{ "client_verify", l_client_verify },
+		{ "server_start", l_server_start },
+		{ "server_first", l_server_first },
+		{ "server_final", l_server_final },
+		{ NULL, NULL }
+	};
+
+	luaL_setfuncs(L, funcs, 0);
+	luaL_newmetatable(L, SCRAM_META);
+	lua_pushcfunction(L, l_scram_gc);
+	lua_setfield(L, -2, "__gc");
+	luaL_newlib(L, methods);
+	lua_setfield(L, -2, "__index");
+	lua_pop(L, 1);
+}

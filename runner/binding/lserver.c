@@ -1,0 +1,354 @@
+/* lserver.c - the server role: replies, commands and DATA. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "binding/largs.h"
+#include "binding/lctx.h"
+#include "binding/lerror.h"
+#include "binding/lserver.h"
+#include "binding/lsession.h"
+#include "binding/ltls.h"
+#include "binding/lwait.h"
+#include "core/dotstuff.h"
+
+/* ---- replies ---- */
+
+/* Appends the reply `code` with the text at idx (nil: none; a string, one
+ * line per "\n"; a list of lines) to out, each line ended by eol. */
+static void
+build_reply(lua_State *L, int code, int idx, const char *eol, struct buf *out)
+{
+	lua_Integer	 n, i;
+	const char	*p, *nl;
+	size_t		 len, k;
+
+	if (lua_istable(L, idx)) {
+		n = luaL_len(L, idx);
+		for (i = 1; i <= n; i++) {
+			lua_geti(L, idx, i);
+			if (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)
+				larg_error(L, idx, "reply lines must be strings");
+			p = lua_tolstring(L, -1, &len);
+			if (memchr(p, '\n', len) || memchr(p, '\r', len))
+				larg_error(L, idx, "a reply line contains CR or LF "
+				    "(use send_raw for malformed replies)");
+			reply_format(out, code, p, len, i == n, eol);
+			lua_pop(L, 1);
+		}
+		if (n == 0)
+			reply_format(out, code, "", 0, 1, eol);
+		return;
+	}
+	if (lua_isnoneornil(L, idx)) {
+		reply_format(out, code, "", 0, 1, eol);
+		return;
+	}
+	p = larg_checklstring(L, idx, &len);
+	if (len > 0 && p[len - 1] == '\n')	/* one trailing newline: no extra line */
+		len--;
+	for (;;) {
+		nl = memchr(p, '\n', len);
+		k = nl ? (size_t)(nl - p) : len;
+		reply_format(out, code, p, k > 0 && p[k - 1] == '\r' ? k - 1 : k, nl == NULL,
+		    eol);
+		if (nl == NULL)
+			break;
+		p += k + 1;
+		len -= k + 1;
+	}
+}
+
+static int
+check_code(lua_State *L, int idx)
+{
+	lua_Integer	 code;
+	int		 isnum;
+
+	code = lua_tointegerx(L, idx, &isnum);
+	if (!isnum || code < 100 || code > 999)
+		return larg_error(L, idx, "reply code must be a number 100-999");
+	return (int)code;
+}
+
+/* core.format_reply(code [, text_or_lines [, eol]]): the reply as bytes,
+ * "250-a\r\n250 b\r\n", as c:reply sends it (eol "\n" for a server that
+ * misbehaves on purpose). */
+static int
+l_format_reply(lua_State *L)
+{
+	int		 code = check_code(L, 1);
+	const char	*eol = larg_optlstring(L, 3, "\r\n", NULL);
+	struct buf	 out = BUF_INIT;
+
+	build_reply(L, code, 2, eol, &out);
+	return larg_pushbuf(L, &out, 0);
+}
+
+/* c:reply(code [, text_or_lines [, opts]]): "250-a" ... "250 z", CRLF each.
+ * The text is a string (lines split at "\n") or a list of lines. */
+static int
+l_reply(lua_State *L)
+{
+	struct session	*s = session_check_open(L, 1);
+	struct buf	 out = BUF_INIT;
+	int		 code;
+	const char	*p;
+	size_t		 len;
+
+	lua_settop(L, 4);		/* 1 session, 2 code, 3 text, 4 opts */
+	code = check_code(L, 2);
+	larg_opts(L, 4);
+	build_reply(L, code, 3, "\r\n", &out);
+	if (buf_ok(&out) == -1) {
+		buf_free(&out);
+		return lerr_nomem(L);
+	}
+	lua_pushlstring(L, out.p, out.len);
+	buf_free(&out);
+	p = lua_tolstring(L, -1, &len);
+	return session_send(L, s, p, len, 0, 4);
+}
+
+/* ---- commands and DATA ---- */
+
+enum read_mode { RM_COMMAND, RM_EXPECT, RM_DATA };
+
+static const char *
+awaiting(enum read_mode mode)
+{
+	return mode == RM_DATA ? "the message data" : "a command";
+}
+
+/* What the transcript and messages show of a command line: an AUTH with an
+ * initial response (pushed on the stack) or opts.redact, or NULL for the
+ * line itself. */
+static const char *
+command_shown(lua_State *L, const struct lb_line *l, const char *verb, size_t vlen)
+{
+	const char	*arg = vlen < l->len ? l->p + vlen + 1 : NULL, *sp;
+	const char	*shown = NULL;
+
+	/* AUTH with an initial response: the credentials stay out of the record. */
+	if (vlen == 4 && memcmp(verb, "AUTH", 4) == 0 && arg != NULL &&
+	    (sp = memchr(arg, ' ', l->len - vlen - 1)) != NULL) {
+		lua_pushlstring(L, l->p, (size_t)(sp - l->p));
+		shown = lua_pushfstring(L, "%s [initial response redacted]",
+		    lua_tostring(L, -1));
+	}
+	if (lua_istable(L, 3) && lua_getfield(L, 3, "redact") == LUA_TSTRING)
+		shown = lua_tostring(L, -1);
+	return shown;
+}
+
+/* The client's line, as a command table; with mode RM_EXPECT, asserted
+ * against the pattern at index 2 (matched with the verb in upper case). */
+static int
+finish_command(lua_State *L, struct session *s, const struct lb_line *l,
+    enum read_mode mode)
+{
+	struct buf	 norm = BUF_INIT;
+	const char	*sp = memchr(l->p, ' ', l->len), *shown, *verb;
+	size_t		 vlen = sp ? (size_t)(sp - l->p) : l->len, i;
+	int		 ok = 1;
+
+	buf_append(&norm, l->p, l->len);
+	if (buf_ok(&norm) == -1)
+		return lerr_nomem(L);
+	for (i = 0; i < vlen; i++)
+		if (norm.p[i] >= 'a' && norm.p[i] <= 'z')
+			norm.p[i] -= 'a' - 'A';
+	/* The line with its verb in upper case, kept on the stack. */
+	verb = lua_pushlstring(L, norm.p ? norm.p : "", norm.len);
+	buf_free(&norm);
+	if (mode == RM_EXPECT)
+		ok = session_find(L, verb, l->len, 2);
+
+	shown = command_shown(L, l, verb, vlen);
+	if (shown != NULL && s->ctx->show_secrets)
+		shown = NULL;
+	if (shown != NULL) {
+		tr_line(s->c.tr, KIND(s, ok ? TR_RECV : TR_RECV_BAD), shown, strlen(shown),
+		    LB_CRLF);
+		snprintf(s->last_cmd, sizeof(s->last_cmd), "'%s'", shown);
+	} else {
+		tr_line(s->c.tr, KIND(s, ok ? TR_RECV : TR_RECV_BAD), l->p, l->len, l->term);
+		session_set_last(s, l->p, l->len);
+	}
+	if (!ok) {
+		lua_pushfstring(L, "expected a command matching \"%s\", got %s",
+		    lua_tostring(L, 2), s->last_cmd);
+		lerr_push(L, "expect", lua_tostring(L, -1));
+		lerr_field(L, "expected", lua_tostring(L, 2));
+		lerr_field(L, "got", s->last_cmd);
+		return lerr_throw(L, s->c.tr);
+	}
+	lua_createtable(L, 0, 4);
+	lua_pushlstring(L, verb, vlen);
+	lua_setfield(L, -2, "verb");
+	lua_pushlstring(L, sp ? sp + 1 : "", sp ? l->len - vlen - 1 : 0);
+	lua_setfield(L, -2, "arg");
+	lua_pushlstring(L, l->p, l->len);
+	lua_setfield(L, -2, "line");
+	if (l->term == LB_LF) {
+		lua_pushboolean(L, 1);
+		lua_setfield(L, -2, "bare_lf");
+	}
+	return lwait_done(L, 1);
+}
+
+/* One line of DATA. Returns 1 (the message is on the stack) at the lone
+ * ".", 0 to go on; raises past data_max. */
+static int
+data_line(lua_State *L, struct session *s, const struct lb_line *l)
+{
+	size_t	 skip;
+
+	tr_line(s->c.tr, KIND(s, TR_RECV), l->p, l->len, l->term);
+	if (dot_is_end(l->p, l->len)) {
+		lua_pushlstring(L, s->data.p ? s->data.p : "", s->data.len);
+		buf_free(&s->data);
+		snprintf(s->last_cmd, sizeof(s->last_cmd), "the message data");
+		return 1;
+	}
+	skip = dot_unstuff_skip(l->p, l->len);
+	buf_append(&s->data, l->p + skip, l->len - skip);
+	buf_appendstr(&s->data, l->term == LB_CRLF ? "\r\n" : "\n");
+	if (buf_ok(&s->data) == -1) {
+		buf_free(&s->data);
+		return lerr_nomem(L);
+	}
+	if (s->data.len > s->data_max) {
+		buf_free(&s->data);
+		return session_fail(L, s, "protocol", "the message exceeds %zu bytes "
+		    "(data_max)", s->data_max);
+	}
+	return 0;
+}
+
+/* The client went away (EOF or an error on the socket). */
+static int
+client_gone(lua_State *L, struct session *s, enum read_mode mode, enum conn_status st)
+{
+	struct lb_line	 l;
+
+	/* Between commands, a client hanging up is the normal end. */
+	if (mode == RM_COMMAND && lb_pending(&s->c.in) == 0) {
+		session_close(s, st == CONN_EOF ? "Connection closed by remote host." :
+		    "Connection reset by remote host.");
+		lua_pushnil(L);
+		lua_pushstring(L, "closed");
+		return lwait_done(L, 2);
+	}
+	if (lb_rest(&s->c.in, &l))
+		tr_line(s->c.tr, KIND(s, TR_RECV_BAD), l.p, l.len, LB_NONE);
+	buf_free(&s->data);
+	return session_fail(L, s, "closed", "connection closed by client while waiting "
+	    "for %s (after %s)", awaiting(mode), session_answering(s));
+}
+
+/* Stack: 1 session, 2 pattern or nil, 3 opts. */
+static int
+read_k(lua_State *L, int status, lua_KContext kctx)
+{
+	struct session		*s = session_check(L, 1);
+	enum read_mode		 mode = (enum read_mode)kctx;
+	struct lb_line		 l;
+	enum lb_status		 ls;
+	enum conn_status	 st;
+
+	(void)status;
+	for (;;) {
+		if (!conn_is_open(&s->c))
+			return session_fail(L, s, "closed", "session closed while waiting "
+			    "for %s", awaiting(mode));
+		ls = lb_line(&s->c.in, &l);
+		if (ls == LB_LINE && mode != RM_DATA)
+			return finish_command(L, s, &l, mode);
+		if (ls == LB_LINE) {
+			if (data_line(L, s, &l))
+				return lwait_done(L, 1);
+			continue;
+		}
+		if (ls == LB_TOOLONG)
+			return session_fail(L, s, "protocol", "line longer than %zu bytes "
+			    "while waiting for %s", s->c.in.line_max, awaiting(mode));
+		if (ls == LB_NOMEM)
+			return lerr_nomem(L);
+		st = conn_fill(&s->c);
+		if (st == CONN_OK)
+			continue;
+		if (st == CONN_EOF || st == CONN_ERR)
+			return client_gone(L, s, mode, st);
+		if (lwait_expired(L))
+			return session_fail(L, s, "timeout", "timed out after %g s waiting "
+			    "for %s (after %s)", lwait_timeout(L), awaiting(mode),
+			    session_answering(s));
+		return lwait_yield(L, &s->c.waiter, kctx, read_k);
+	}
+}
+
+/* Stack: 1 session, 2 pattern or nil, 3 opts. */
+static int
+start_read(lua_State *L, enum read_mode mode)
+{
+	struct session	*s = session_check_open(L, 1);
+
+	if (mode == RM_EXPECT && lua_type(L, 2) != LUA_TSTRING)
+		return larg_typeerror(L, 2, "string (a pattern)");
+	session_begin(L, s, larg_opts(L, 3));
+	if (mode == RM_DATA)
+		buf_free(&s->data);	/* nothing left from an earlier attempt */
+	lua_settop(L, 3);
+	return read_k(L, LUA_OK, (lua_KContext)mode);
+}
+
+/* c:read_command([opts]): {verb=, arg=, line=, bare_lf=}, or nil, "closed"
+ * when the client hangs up between commands. */
+static int
+l_read_command(lua_State *L)
+{
+	lua_settop(L, 2);
+	lua_pushnil(L);
+	lua_insert(L, 2);		/* 1 s, 2 nil, 3 opts */
+	return start_read(L, RM_COMMAND);
+}
+
+/* c:expect_command(pattern [, opts]): the next command, which must match. */
+static int
+l_expect_command(lua_State *L)
+{
+	return start_read(L, RM_EXPECT);
+}
+
+/* c:read_data([opts]): the message up to the lone ".", dot-stuffing undone,
+ * line endings as the client sent them. */
+static int
+l_read_data(lua_State *L)
+{
+	lua_settop(L, 2);
+	lua_pushnil(L);
+	lua_insert(L, 2);
+	return start_read(L, RM_DATA);
+}
+
+static const luaL_Reg server_methods[] = {
+	{ "reply", l_reply },
+	{ "read_command", l_read_command },
+	{ "expect_command", l_expect_command },
+	{ "read_data", l_read_data },
+	{ NULL, NULL }
+};
+
+void
+lserver_register(lua_State *L)
+{
+	static const luaL_Reg *const extra[] = { server_methods, ltls_methods, NULL };
+
+	session_role(L, SERVER_META, extra);
+	lua_setfield(L, -2, "server_session");
+	lua_pushcfunction(L, l_format_reply);
+	lua_setfield(L, -2, "format_reply");
+}

@@ -1,0 +1,77 @@
+/* cmd_demo.c - "smtprun demo": the article's server, built in, and the
+ * article's session replayed against it (--serve: the server alone). */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/cmd_demo.h"
+#include "cli/env.h"
+#include "cli/options.h"
+
+#define VAR_MAX		512	/* "user=..." */
+
+static const char usage[] =
+"usage: smtprun demo [--serve] [--port N] [--user U] [--password P] [options]\n"
+"\n"
+"Starts, in this process, a server that behaves like the one in the SMTP-AUTH\n"
+"LOGIN article (relaying refused until AUTH LOGIN or PLAIN succeeds), then\n"
+"replays the article's session against it and prints the transcript.\n"
+"\n"
+"      --serve               only run the server, until SIGINT or SIGTERM, for\n"
+"                            typing the session by hand (telnet, nc)\n"
+"  -p, --port N              the server's port (default: any free one)\n"
+"      --user U              the demo account (default " DEMO_USER ")\n"
+"      --password P          its password (default " DEMO_PASSWORD ")\n"
+"  -t, -T, --timestamps, --show-secrets   as for smtprun run\n"
+"  -h, --help                this text\n";
+
+int
+cmd_demo(int argc, char **argv)
+{
+	struct opts	 o;
+	enum run_result	 rr;
+	char		 script[PATH_MAX], path[PATH_MAX], uvar[VAR_MAX], pvar[VAR_MAX];
+	char		*files[1];
+	int		 rc = EXIT_USAGE;
+
+	if (opts_init(&o, CMD_DEMO, argc) == -1)
+		return EXIT_USAGE;
+	if ((rc = opts_parse(&o, argc, argv, usage)) != -1)
+		goto out;
+	rc = EXIT_USAGE;
+	if (optind != argc) {
+		fprintf(stderr, "smtprun demo: no operands\n%s", usage);
+		goto out;
+	}
+	/* The scripts sit next to the modules: <prefix>/scripts, ../scripts. */
+	snprintf(path, sizeof(path), "%s/../scripts/%s", o.r.so.luadir,
+	    o.serve ? "article-server.lua" : "article-auth-login.lua");
+	if (realpath(path, script) == NULL) {
+		fprintf(stderr, "smtprun demo: cannot find %s: %s\n", path, strerror(errno));
+		goto out;
+	}
+	snprintf(uvar, sizeof(uvar), "user=%s", o.user);
+	snprintf(pvar, sizeof(pvar), "password=%s", o.password);
+	o.vars[o.nvars++] = uvar;
+	o.vars[o.nvars++] = pvar;
+	files[0] = script;
+	o.r.so.announce = 1;
+	if (o.serve) {
+		o.r.interrupt_ok = 1;
+		o.r.file_timeout = 0;
+	} else {
+		o.r.so.live = 1;
+		o.r.so.prelude = "smtp.demo";
+	}
+	o.r.color_out = env_color(STDOUT_FILENO);
+	o.r.color_err = env_color(STDERR_FILENO);
+	rr = runner_run(&o.r, files, 1);
+	rc = cli_exit(rr, o.r.signo);
+out:
+	opts_free(&o);
+	return rc;
+}

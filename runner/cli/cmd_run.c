@@ -1,0 +1,75 @@
+/* cmd_run.c - "smtprun run": scenario files against a server. */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/cmd_run.h"
+#include "cli/config.h"
+#include "cli/env.h"
+#include "cli/options.h"
+
+static const char usage[] =
+"usage: smtprun run [options] SCENARIO|DIR...\n"
+"\n"
+"Runs scenario files (*.lua, *.yaml, *.smtp; directories are searched).\n"
+"\n"
+"  -D, --define NAME=VALUE   set vars.NAME for the scenarios (repeatable)\n"
+"  -s, --server HOST[:PORT]  default target (env SMTPRUN_SERVER; port 25)\n"
+"  -t, --timeout SECONDS     default limit for every wait (default 30)\n"
+"  -T, --transcript PATH     write transcripts: a file, or a directory\n"
+"                            (existing, or PATH ending in /) with one file\n"
+"                            per scenario\n"
+"  -v, --verbose             echo transcripts live on stderr\n"
+"      --timestamps          prefix transcript lines with elapsed seconds\n"
+"      --show-secrets        do not redact AUTH payloads in transcripts\n"
+"      --cafile FILE         trust these CA certificates for TLS (PEM)\n"
+"  -k, --insecure            do not verify TLS certificates (noted in the\n"
+"                            transcript)\n"
+"  -j, --jobs N              run N files at once (default 1)\n"
+"  -f, --filter PATTERN      only cases whose \"file: case\" matches (Lua pattern)\n"
+"      --shard K/N           only every Nth file, from the Kth (1 <= K <= N)\n"
+"      --fail-fast           stop at the first failure\n"
+"  -l, --list                name the cases, run nothing\n"
+"      --case-timeout SEC    wall-clock limit of one case (default 120)\n"
+"      --file-timeout SEC    wall-clock limit of one file (default 600)\n"
+"  -c, --config FILE         settings: targets, timeouts, variables (default:\n"
+"                            ./smtprun.yaml when there is one)\n"
+"      --target NAME         the config's target to run against\n"
+"      --golden DIR          compare each case's transcript with DIR's copy\n"
+"      --update-golden       write the golden transcripts instead\n"
+"      --golden-rules FILE   more normalising rules (a Lua file returning\n"
+"                            { {pattern, replacement}, ... })\n"
+"      --tap[=13]            TAP version 14 on stdout (=13: labelled version 13,\n"
+"                            for harnesses that predate TAP 14)\n"
+"      --junit FILE          JUnit XML report\n"
+"      --json FILE           JSON Lines report, one record per case\n"
+"  -h, --help                this text\n"
+"\n"
+"Exit status: 0 all passed, 1 a scenario failed, 2 usage or setup error.\n";
+
+int
+cmd_run(int argc, char **argv)
+{
+	struct opts	 o;
+	enum run_result	 rr;
+	int		 rc = EXIT_USAGE;
+
+	if (opts_init(&o, CMD_RUN, argc) == -1)
+		return EXIT_USAGE;
+	if ((rc = opts_parse(&o, argc, argv, usage)) != -1)
+		goto out;
+	rc = EXIT_USAGE;
+	if (config_apply(&o) == -1)
+		goto out;
+	if (optind >= argc) {
+		fprintf(stderr, "smtprun run: no scenario given\n%s", usage);
+		goto out;
+	}
+	o.r.color_out = env_color(STDOUT_FILENO);
+	o.r.color_err = env_color(STDERR_FILENO);
+	rr = runner_run(&o.r, argv + optind, argc - optind);
+	rc = cli_exit(rr, o.r.signo);
+out:
+	opts_free(&o);
+	return rc;
+}

@@ -1,0 +1,15 @@
+/*
+ * config.h - the configuration file (--config FILE, or ./smtprun.yaml):
+ * targets, TLS, timeouts and variables, read by lua/smtp/config.lua in a
+ * Lua state of its own and applied where the command line said nothing.
+ */
+#ifndef SMTPRUN_CONFIG_H
+#define SMTPRUN_CONFIG_H
+
+#include "cli/options.h"
+
+/* Reads and applies it. Returns 0 (also when there is no file), or -1
+ * after printing the error with file:line:column. */
+int	config_apply(struct opts *o);
+
+#endif

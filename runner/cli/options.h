@@ -1,0 +1,44 @@
+/*
+ * options.h - the command line of run, serve and demo: one table of
+ * options, each saying which commands it applies to and what it sets.
+ */
+#ifndef SMTPRUN_OPTIONS_H
+#define SMTPRUN_OPTIONS_H
+
+#include "suite/runner.h"
+
+enum cmd { CMD_RUN, CMD_SERVE, CMD_DEMO };
+
+/* The demo's account, unless --user and --password say otherwise. */
+#define DEMO_USER	"alice@example.test"
+#define DEMO_PASSWORD	"wonderland"
+
+struct opts {
+	enum cmd	 cmd;
+	struct run	 r;
+	char		*host;		/* --server / SMTPRUN_SERVER (owned) */
+	char		*port;
+	const char	**vars;		/* "NAME=VALUE": -D, and the config's */
+	int		 nvars;
+	const char	*user;		/* demo */
+	const char	*password;
+	int		 serve;		/* demo --serve */
+	const char	*config;	/* --config */
+	const char	*target;	/* --target */
+	unsigned long	 given;		/* a bit per option of the table given */
+	char		**owned;	/* strings kept for the run, freed at the end */
+	int		 nowned;
+};
+
+/* Defaults for cmd; argc bounds how many -D there can be. 0, or -1. */
+int	opts_init(struct opts *o, enum cmd cmd, int argc);
+/* Parses argv; returns -1 to go on (operands from optind), else the exit
+ * code (0 after --help; 2 after an error, said with the usage). */
+int	opts_parse(struct opts *o, int argc, char **argv, const char *usage);
+/* True when the option (by long name) was on the command line. */
+int	opts_given(const struct opts *o, const char *name);
+/* A copy of s kept until opts_free (NULL when out of memory). */
+const char *opts_own(struct opts *o, const char *s);
+void	opts_free(struct opts *o);
+
+#endif

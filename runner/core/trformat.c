@@ -1,0 +1,73 @@
+/* trformat.c - one transcript line, formatted. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/b64.h"
+#include "core/escape.h"
+#include "core/trformat.h"
+
+static const char *const markers[] = {
+	[TR_INFO] = "=== ",
+	[TR_SEND] = " -> ",
+	[TR_RECV] = "<-  ",
+	[TR_RECV_BAD] = "<** ",
+	[TR_ERROR] = "*** ",
+	[TR_TLS_SEND] = " ~> ",
+	[TR_TLS_RECV] = "<~  ",
+	[TR_TLS_RECV_BAD] = "<~* ",
+};
+
+const char *
+tr_marker(enum tr_kind kind)
+{
+	return markers[kind];
+}
+
+/* For "334 <base64>": appends "   (decoded)" when it decodes to printable text. */
+static int
+annotate_334(struct buf *out, const char *text, size_t n)
+{
+	struct buf	 dec = BUF_INIT;
+	const char	*why;
+	size_t		 i;
+	int		 printable = 1;
+
+	if (n <= 4 || memcmp(text, "334 ", 4) != 0)
+		return 0;
+	if (b64_decode(text + 4, n - 4, &dec, &why) == B64_OK && dec.len > 0) {
+		for (i = 0; i < dec.len; i++)
+			if (esc_needed((unsigned char)dec.p[i], 0))
+				printable = 0;
+		if (printable) {
+			buf_appendstr(out, "   (");
+			buf_append(out, dec.p, dec.len);
+			buf_appendstr(out, ")");
+		}
+	}
+	buf_free(&dec);
+	return buf_ok(out);
+}
+
+int
+tr_format(struct buf *out, double elapsed, int timestamps, enum tr_kind kind,
+    const char *text, size_t n, enum lb_term term)
+{
+	char	 ts[32];
+	int	 ours = kind == TR_INFO || kind == TR_ERROR;
+
+	if (timestamps) {
+		snprintf(ts, sizeof(ts), "[%8.3f] ", elapsed);
+		buf_appendstr(out, ts);
+	}
+	buf_appendstr(out, markers[kind]);
+	esc_append(out, text, n, ours ? ESC_TAB_SPACES : 0);
+	/* Either side's 334 (a server session sends them). */
+	if (!ours)
+		annotate_334(out, text, n);
+	if (term == LB_LF)
+		buf_appendstr(out, "   (bare LF)");
+	else if (term == LB_NONE)
+		buf_appendstr(out, "   (no line end)");
+	buf_append(out, "\n", 1);
+	return buf_ok(out);
+}

@@ -1,0 +1,206 @@
+/* transcript.c - the record of everything that crossed the wire. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "io/transcript.h"
+
+void
+tr_init(struct transcript *tr, int fd, const char *path, int flags)
+{
+	memset(tr, 0, sizeof(*tr));
+	tr->fd = fd;
+	tr->path = path ? strdup(path) : NULL;
+	tr->flags = flags;
+	tr->t0 = mono_now();
+}
+
+void
+tr_close_file(struct transcript *tr)
+{
+	if (tr != NULL && tr->fd >= 0) {
+		close(tr->fd);
+		tr->fd = -1;
+	}
+}
+
+void
+tr_close(struct transcript *tr)
+{
+	if (tr->fd >= 0)
+		close(tr->fd);
+	tr->fd = -1;
+	free(tr->path);
+	tr->path = NULL;
+	buf_free(&tr->line);
+	buf_free(&tr->all);
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t	 w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static const char *
+color_of(enum tr_kind kind)
+{
+	switch (kind) {
+	case TR_RECV_BAD:
+	case TR_TLS_RECV_BAD:
+	case TR_ERROR:
+		return "\033[31m";
+	case TR_INFO:
+		return "\033[36m";
+	default:
+		return NULL;
+	}
+}
+
+static void
+keep_tail(struct transcript *tr, const char *line, size_t n)
+{
+	char	*slot = tr->tail[tr->tail_next];
+
+	if (n > 0 && line[n - 1] == '\n')
+		n--;
+	if (n >= TR_TAIL_WIDTH) {
+		memcpy(slot, line, TR_TAIL_WIDTH - 4);
+		memcpy(slot + TR_TAIL_WIDTH - 4, "...", 4);
+	} else {
+		memcpy(slot, line, n);
+		slot[n] = '\0';
+	}
+	tr->tail_next = (tr->tail_next + 1) % TR_TAIL_LINES;
+	if (tr->tail_count < TR_TAIL_LINES)
+		tr->tail_count++;
+}
+
+void
+tr_line(struct transcript *tr, enum tr_kind kind, const char *text, size_t n,
+    enum lb_term term)
+{
+	const char	*col;
+	int		 saved = errno;
+
+	if (tr == NULL)			/* a quiet session */
+		return;
+	tr->line.len = 0;
+	if (tr_format(&tr->line, mono_now() - tr->t0, tr->flags & TR_F_TIMESTAMPS, kind,
+	    text, n, term) == -1)
+		return;
+	if (tr->fd >= 0 && !tr->failed &&
+	    write_all(tr->fd, tr->line.p, tr->line.len) == -1) {
+		tr->failed = 1;
+		fprintf(stderr, "smtprun: writing transcript %s: %s\n",
+		    tr->path ? tr->path : "(file)", strerror(errno));
+	}
+	if (tr->flags & TR_F_LIVE) {
+		col = tr->flags & TR_F_COLOR ? color_of(kind) : NULL;
+		if (col != NULL)
+			write_all(STDERR_FILENO, col, strlen(col));
+		write_all(STDERR_FILENO, tr->line.p, tr->line.len - (col ? 1 : 0));
+		if (col != NULL)
+			write_all(STDERR_FILENO, "\033[0m\n", 5);
+	}
+	keep_tail(tr, tr->line.p, tr->line.len);
+	if ((tr->flags & TR_F_KEEP) && !tr->cut) {
+		if (tr->all.len + tr->line.len > TR_KEEP_MAX) {
+			buf_appendstr(&tr->all, "*** (the rest of this transcript was not kept: "
+			    "over 4 MiB)\n");
+			tr->cut = 1;
+		} else
+			buf_append(&tr->all, tr->line.p, tr->line.len);
+	}
+	errno = saved;
+}
+
+void
+tr_printf(struct transcript *tr, enum tr_kind kind, const char *fmt, ...)
+{
+	char	 msg[1024];
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	tr_text(tr, kind, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
+}
+
+const char *
+tr_secret(struct transcript *tr, enum tr_kind kind, const char *text, size_t n,
+    const char *shown)
+{
+	if (tr != NULL && (tr->flags & TR_F_SHOW_SECRETS)) {
+		tr_line(tr, kind, text, n, LB_CRLF);
+		return NULL;
+	}
+	tr_line(tr, kind, shown, strlen(shown), LB_CRLF);
+	return shown;
+}
+
+void
+tr_text(struct transcript *tr, enum tr_kind kind, const char *text, size_t n)
+{
+	const char	*nl;
+
+	while ((nl = memchr(text, '\n', n)) != NULL) {
+		tr_line(tr, kind, text, (size_t)(nl - text), LB_CRLF);
+		n -= (size_t)(nl - text) + 1;
+		text = nl + 1;
+	}
+	tr_line(tr, kind, text, n, LB_CRLF);
+}
+
+void
+tr_chunk(struct transcript *tr, enum tr_kind kind, const char *bytes, size_t n)
+{
+	const char	*nl;
+	size_t		 len;
+
+	while (n > 0) {
+		if ((nl = memchr(bytes, '\n', n)) == NULL) {
+			tr_line(tr, kind, bytes, n, LB_NONE);
+			return;
+		}
+		len = (size_t)(nl - bytes);
+		if (len > 0 && bytes[len - 1] == '\r')
+			tr_line(tr, kind, bytes, len - 1, LB_CRLF);
+		else
+			tr_line(tr, kind, bytes, len, LB_LF);
+		bytes += len + 1;
+		n -= len + 1;
+	}
+}
+
+int
+tr_tail(const struct transcript *tr, size_t max, const char *indent, struct buf *out)
+{
+	size_t	 n = tr->tail_count < max ? tr->tail_count : max, i, k;
+
+	for (i = 0; i < n; i++) {
+		k = (tr->tail_next + TR_TAIL_LINES - n + i) % TR_TAIL_LINES;
+		if (buf_appendstr(out, indent) == -1 ||
+		    buf_appendstr(out, tr->tail[k]) == -1 || buf_append(out, "\n", 1) == -1)
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,72 @@
+/*
+ * transcript.h - the record of everything that crossed the wire: where the
+ * formatted lines (core/trformat.h) go.
+ *
+ * Three sinks: a file written line by line with write(2) as things happen,
+ * so a crash or a kill loses nothing already recorded; the live echo on
+ * stderr (-v); and a ring of the last lines for error messages. With
+ * TR_F_KEEP the whole text is also kept in memory (reports, golden files).
+ *
+ * The recording functions accept a NULL transcript and record nothing (a
+ * quiet session).
+ *
+ * Redaction is decided where the secret is known: the caller marks a line as
+ * secret (tr_secret) and passes the text to show instead; nothing here
+ * pattern-matches output after the fact.
+ */
+#ifndef SMTPRUN_TRANSCRIPT_H
+#define SMTPRUN_TRANSCRIPT_H
+
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "core/linebuf.h"
+#include "core/trformat.h"
+
+#define TR_TAIL_LINES	8	/* lines kept for error messages */
+#define TR_TAIL_WIDTH	240	/* bytes kept of each of them */
+
+/* tr_init flags */
+#define TR_F_LIVE		0x1	/* echo to stderr */
+#define TR_F_COLOR		0x2	/* ... with colour */
+#define TR_F_TIMESTAMPS		0x4	/* prefix seconds since the start */
+#define TR_F_SHOW_SECRETS	0x8	/* tr_secret records the real text */
+#define TR_F_KEEP		0x10	/* keep the text in memory (reports) */
+
+#define TR_KEEP_MAX	(4 * 1024 * 1024)	/* beyond this, kept text is cut */
+
+struct transcript {
+	int	 fd;		/* file sink, or -1 */
+	char	*path;		/* its name, for messages */
+	int	 flags;
+	double	 t0;		/* CLOCK_MONOTONIC at creation */
+	int	 failed;	/* a file write failed (reported once) */
+	char	 tail[TR_TAIL_LINES][TR_TAIL_WIDTH];
+	size_t	 tail_next, tail_count;
+	struct buf line;	/* scratch for formatting */
+	struct buf all;		/* with TR_F_KEEP: every line so far */
+	int	 cut;		/* the kept text reached TR_KEEP_MAX */
+};
+
+/* fd < 0: no file (else the transcript owns and closes it). path is copied
+ * (may be NULL). flags: TR_F_*. */
+void	tr_init(struct transcript *tr, int fd, const char *path, int flags);
+void	tr_close(struct transcript *tr);
+/* Closes the file sink only: kept text and tail stay (a finished case). */
+void	tr_close_file(struct transcript *tr);
+void	tr_line(struct transcript *tr, enum tr_kind kind, const char *text, size_t n,
+	    enum lb_term term);
+void	tr_printf(struct transcript *tr, enum tr_kind kind, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* Records a line that carries a secret: `shown` stands in for it unless the
+ * transcript was opened with TR_F_SHOW_SECRETS. Returns what was recorded. */
+const char *tr_secret(struct transcript *tr, enum tr_kind kind, const char *text,
+	    size_t n, const char *shown);
+/* Records a message; each of its lines is a transcript line. */
+void	tr_text(struct transcript *tr, enum tr_kind kind, const char *text, size_t n);
+/* Records a chunk of sent bytes as lines, each with its own terminator. */
+void	tr_chunk(struct transcript *tr, enum tr_kind kind, const char *bytes, size_t n);
+/* Appends the last `max` recorded lines, each indented, to out. */
+int	tr_tail(const struct transcript *tr, size_t max, const char *indent, struct buf *out);
+
+#endif

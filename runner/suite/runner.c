@@ -1,0 +1,319 @@
+/* runner.c - runs scenario files on one event loop and reports on them. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "binding/task.h"
+#include "core/clock.h"
+#include "io/loop.h"
+#include "io/resolve.h"
+#include "io/signals.h"
+#include "suite/files.h"
+#include "suite/report.h"
+#include "suite/runner.h"
+#include "suite/transcripts.h"
+
+#define STOP_WHY_MAX	200	/* "stopped by Terminated", ... */
+
+/* A file running, or a free place for one (-j N of them). */
+struct slot {
+	struct scenario		 sc;
+	struct loop_timer	 limit;
+	int			 busy;
+	int			 over;		/* the file's time limit passed */
+};
+
+/* Everything a run holds while it runs. */
+struct engine {
+	struct run		*r;
+	struct files		 files;
+	size_t			 next;		/* the next file to start */
+	struct transcripts	 ts;
+	struct report		 rp;
+	int			 reporting;	/* rp is open */
+	struct loop		*lp;
+	struct sched		*s;
+	struct slot		*slots;
+	int			 nslots;
+	int			 running;
+	int			 stop_starting;	/* --fail-fast tripped */
+	int			 setup_err;
+};
+
+/* The count hook's question: a signal (read now: Lua may never yield to
+ * the loop) or the file's time limit. */
+static const char *
+should_stop(void *arg, struct scenario *sc)
+{
+	static char	 why[STOP_WHY_MAX];
+	int		 signo = signals_caught();
+
+	(void)arg;
+	if (signo != 0) {
+		snprintf(why, sizeof(why), "stopped by %s", strsignal(signo));
+		return why;
+	}
+	if (sc->deadline > 0 && mono_now() >= sc->deadline) {
+		snprintf(why, sizeof(why), "the file did not finish within its time limit");
+		return why;
+	}
+	return NULL;
+}
+
+static void
+on_limit(void *arg)
+{
+	((struct slot *)arg)->over = 1;
+}
+
+/* sched_run's stop: a scenario finished or overran, or a signal came. */
+static int
+something_happened(void *arg)
+{
+	struct engine	*e = arg;
+	int		 i;
+
+	if (signals_seen() != 0)
+		return 1;
+	for (i = 0; i < e->nslots; i++)
+		if (e->slots[i].busy && (e->slots[i].sc.done || e->slots[i].over))
+			return 1;
+	return 0;
+}
+
+static int
+failed(const struct scenario *sc)
+{
+	size_t	 i;
+
+	if (OUTCOMES[sc->outcome].bad)
+		return 1;
+	for (i = 0; i < sc->ncases; i++)
+		if (OUTCOMES[sc->cases[i].outcome].bad)
+			return 1;
+	return 0;
+}
+
+/* ---- before the run ---- */
+
+/* --golden DIR must exist (--update-golden makes it). */
+static int
+check_golden(const struct run *r)
+{
+	struct stat	 sb;
+
+	if (r->so.golden == NULL || r->so.list)
+		return 0;
+	if (r->so.update_golden && mkdir(r->so.golden, 0777) == -1 && errno != EEXIST) {
+		fprintf(stderr, "smtprun: cannot create %s: %s\n", r->so.golden,
+		    strerror(errno));
+		return -1;
+	}
+	if (stat(r->so.golden, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		fprintf(stderr, "smtprun: --golden %s: no such directory (make it with "
+		    "--update-golden)\n", r->so.golden);
+		return -1;
+	}
+	return 0;
+}
+
+/* Where transcripts and reports go. */
+static int
+open_sinks(struct engine *e)
+{
+	struct run		*r = e->r;
+	struct report_options	 ro = { r->color_out, r->so.live, r->tap, r->junit, r->json };
+	int			 keep = r->junit != NULL || r->so.golden != NULL;
+	int			 flags;
+
+	flags = (r->so.live ? TR_F_LIVE : 0) | (r->so.live && r->color_err ? TR_F_COLOR : 0) |
+	    (r->so.timestamps ? TR_F_TIMESTAMPS : 0) |
+	    (r->so.show_secrets ? TR_F_SHOW_SECRETS : 0) | (keep ? TR_F_KEEP : 0);
+	if (transcripts_open(&e->ts, r->transcript, flags) == -1)
+		return -1;
+	r->so.new_tr = transcripts_new;
+	r->so.new_tr_arg = &e->ts;
+	r->so.should_stop = should_stop;
+	if (r->so.list)
+		return 0;
+	if (report_open(&e->rp, &ro) == -1)
+		return -1;
+	e->reporting = 1;
+	return 0;
+}
+
+/* The loop, the resolver, the signals and the scheduler. */
+static int
+open_engine(struct engine *e)
+{
+	if ((e->lp = loop_new()) == NULL || resolve_init(e->lp) == -1 ||
+	    signals_init(e->lp) == -1 || (e->s = sched_new(e->lp)) == NULL) {
+		fprintf(stderr, "smtprun: cannot set up the event loop: %s\n", strerror(errno));
+		return -1;
+	}
+	e->nslots = e->r->jobs > 0 ? e->r->jobs : 1;
+	if ((e->slots = calloc((size_t)e->nslots, sizeof(*e->slots))) == NULL) {
+		fprintf(stderr, "smtprun: out of memory\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- during the run ---- */
+
+/* Starts files in the free slots. */
+static void
+fill_slots(struct engine *e)
+{
+	struct slot	*sl;
+	int		 k;
+
+	for (k = 0; k < e->nslots && !e->stop_starting && signals_seen() == 0; k++) {
+		sl = &e->slots[k];
+		if (sl->busy || e->next >= e->files.n)
+			continue;
+		sl->busy = 1;
+		sl->over = 0;
+		scenario_start(&sl->sc, e->s, e->files.v[e->next++], &e->r->so);
+		if (e->r->file_timeout > 0) {
+			sl->sc.deadline = mono_now() + e->r->file_timeout;
+			loop_timer_start(e->lp, &sl->limit, sl->sc.deadline, on_limit, sl);
+		}
+		e->running++;
+	}
+}
+
+/* Stops a scenario that overran, was interrupted, or stalled. */
+static void
+stop_if_due(struct engine *e, struct slot *sl)
+{
+	char	 why[STOP_WHY_MAX];
+	int	 signo = signals_seen();
+
+	if (sl->sc.done)
+		return;
+	if (sl->over) {
+		snprintf(why, sizeof(why), "the file did not finish within its time limit "
+		    "of %g s", e->r->file_timeout);
+		scenario_stop(&sl->sc, OUT_ERROR, why);
+	} else if (signo != 0) {
+		snprintf(why, sizeof(why), "stopped by %s", strsignal(signo));
+		scenario_stop(&sl->sc, e->r->interrupt_ok ? OUT_PASS : OUT_ERROR, why);
+		if (e->r->interrupt_ok) {
+			free(sl->sc.message);
+			sl->sc.message = strdup("");
+		}
+	} else if (sched_tasks(e->s) == 0)
+		scenario_stop(&sl->sc, OUT_ERROR, "internal error: the scenario stalled");
+}
+
+/* Reports a finished scenario and frees its slot. */
+static void
+finish_slot(struct engine *e, struct slot *sl)
+{
+	loop_timer_stop(e->lp, &sl->limit);
+	if (e->reporting)
+		report_scenario(&e->rp, &sl->sc);
+	else if (sl->sc.outcome != OUT_PASS && !sl->sc.unreported) {
+		/* --list: a file that cannot even be listed says why. */
+		fprintf(stderr, "smtprun: %s: %s\n", sl->sc.path,
+		    sl->sc.message ? sl->sc.message : "error");
+		e->setup_err = 1;
+	}
+	if (e->r->fail_fast && failed(&sl->sc))
+		e->stop_starting = 1;
+	scenario_free(&sl->sc, e->s);
+	sl->busy = 0;
+	e->running--;
+}
+
+/* What happened since the last round: scenarios stopped, finished ones
+ * reported; with --fail-fast tripped, what still runs stops too. */
+static void
+settle_slots(struct engine *e)
+{
+	int	 k;
+
+	for (k = 0; k < e->nslots; k++) {
+		if (!e->slots[k].busy)
+			continue;
+		stop_if_due(e, &e->slots[k]);
+		if (e->slots[k].sc.done)
+			finish_slot(e, &e->slots[k]);
+	}
+	if (e->stop_starting)
+		for (k = 0; k < e->nslots; k++)
+			if (e->slots[k].busy && !e->slots[k].sc.done)
+				scenario_stop(&e->slots[k].sc, OUT_ERROR,
+				    "stopped: an earlier case failed (--fail-fast)");
+}
+
+/* ---- after the run ---- */
+
+static enum run_result
+result_of(struct engine *e)
+{
+	struct run	*r = e->r;
+	int		 signo = signals_seen(), interrupted = signo != 0 && !r->interrupt_ok;
+
+	if (r->so.list)
+		return e->setup_err ? RUN_SETUP_ERROR : RUN_PASSED;
+	e->reporting = 0;
+	if (report_close(&e->rp, interrupted) == -1)
+		e->setup_err = 1;
+	if (interrupted) {
+		r->signo = signo;
+		return RUN_INTERRUPTED;
+	}
+	if (e->setup_err || e->rp.t.n[OUT_ERROR])
+		return RUN_SETUP_ERROR;
+	return e->rp.t.n[OUT_FAIL] ? RUN_FAILED : RUN_PASSED;
+}
+
+static void
+close_engine(struct engine *e)
+{
+	if (e->reporting)
+		report_close(&e->rp, 0);
+	free(e->slots);
+	if (e->s != NULL)
+		sched_free(e->s);
+	if (e->lp != NULL)
+		signals_shutdown(e->lp);
+	resolve_shutdown();
+	loop_free(e->lp);
+	transcripts_close(&e->ts);
+	files_free(&e->files);
+}
+
+enum run_result
+runner_run(struct run *r, char **paths, int npaths)
+{
+	struct engine	 e;
+	enum run_result	 rc = RUN_SETUP_ERROR;
+
+	memset(&e, 0, sizeof(e));
+	e.r = r;
+	e.ts.fd = -1;
+	if (files_collect(&e.files, paths, npaths) == -1)
+		e.setup_err = 1;
+	if (r->shard_n > 0)
+		files_shard(&e.files, r->shard_k, r->shard_n);
+	if (check_golden(r) == -1 || open_sinks(&e) == -1 || open_engine(&e) == -1)
+		goto out;
+	for (;;) {
+		fill_slots(&e);
+		if (e.running == 0)
+			break;
+		if (!something_happened(&e))
+			sched_run(e.s, something_happened, &e);
+		settle_slots(&e);
+	}
+	rc = result_of(&e);
+out:
+	close_engine(&e);
+	return rc;
+}

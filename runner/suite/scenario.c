@@ -1,0 +1,366 @@
+/* scenario.c - one scenario file: its own Lua state, transcript and task. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "binding/lcore.h"
+#include "binding/lerror.h"
+#include "binding/task.h"
+#include "core/clock.h"
+#include "suite/scenario.h"
+
+static void
+set_message(struct scenario *sc, enum outcome o, const char *msg)
+{
+	sc->outcome = o;
+	free(sc->message);
+	sc->message = strdup(msg ? msg : "(no message)");
+	sc->done = 1;
+	sc->elapsed = mono_now() - sc->t0;
+}
+
+/* Under lua_pcall, on the main thread: what the error value at 1 is.
+ * Returns kind, recorded, message, ours. tostring may run the value's
+ * __tostring, which may fail: hence the protection. */
+static int
+describe(lua_State *L)
+{
+	int	 ours = lerr_is_ours(L, 1);
+
+	if (ours) {
+		lua_getfield(L, 1, "kind");
+		lua_getfield(L, 1, "recorded");
+	} else {
+		lua_pushnil(L);
+		lua_pushnil(L);
+	}
+	luaL_tolstring(L, 1, NULL);
+	lua_pushboolean(L, ours);
+	return 4;
+}
+
+/* Classifies the error value on top of co (taken off it) and records it. */
+static void
+judge_error(struct scenario *sc, lua_State *co)
+{
+	lua_State	*L = sc->L;
+	char		 kind[32] = "", *msg;
+	int		 ours = 0, recorded = 0;
+	size_t		 tblen;
+	const char	*tb;
+
+	/* co's stack as it was at the error, without touching the value. */
+	luaL_traceback(L, co, NULL, 0);
+	lua_pushcfunction(L, describe);
+	lua_xmove(co, L, 1);
+	if (lua_pcall(L, 1, 4, 0) == LUA_OK) {
+		if (lua_isstring(L, -4))
+			snprintf(kind, sizeof(kind), "%s", lua_tostring(L, -4));
+		recorded = !lua_isnil(L, -3);
+		msg = strdup(lua_isstring(L, -2) ? lua_tostring(L, -2) : "(error)");
+		ours = lua_toboolean(L, -1);
+		lua_pop(L, 4);
+	} else {
+		msg = strdup("(an error object that cannot be shown as text)");
+		lua_pop(L, 1);
+	}
+	tb = lua_tolstring(L, -1, &tblen);
+	if (!ours) {
+		/* The script's own error() or a bug in it: keep the traceback. */
+		tr_printf(sc->tr, TR_ERROR, "%s", msg ? msg : "(error)");
+		tr_text(sc->tr, TR_ERROR, tb, tblen);
+	} else if (!recorded)
+		tr_printf(sc->tr, TR_ERROR, "%s", msg ? msg : "(error)");
+	lua_pop(L, 1);
+	set_message(sc, lerr_is_setup(kind) ? OUT_ERROR : OUT_FAIL, msg);
+	free(msg);
+}
+
+/* A task the scenario spawned failed: so did the scenario. */
+static void
+on_spawn_failed(void *owner, lua_State *co)
+{
+	struct scenario	*sc = owner;
+
+	if (!sc->done)
+		judge_error(sc, co);
+}
+
+static void
+on_done(struct task *t, int status, void *arg)
+{
+	struct scenario	*sc = arg;
+	lua_State	*co = task_thread(t);
+
+	if (sc->done)		/* a spawned task failed first */
+		return;
+	if (status == LUA_OK) {
+		if (sc->ctx.nspawned > 0)
+			tr_printf(sc->tr, TR_INFO, "%d spawned task%s still running: "
+			    "stopped with the scenario", sc->ctx.nspawned,
+			    sc->ctx.nspawned == 1 ? "" : "s");
+		set_message(sc, OUT_PASS, "");
+		return;
+	}
+	if (status == LUA_ERRMEM) {
+		set_message(sc, OUT_ERROR, "out of memory");
+		return;
+	}
+	judge_error(sc, co);
+}
+
+/* ---- cases ---- */
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static void
+case_begin(void *owner, const char *name)
+{
+	struct scenario		*sc = owner;
+	struct case_result	*c, *nc;
+
+	nc = realloc(sc->cases, (sc->ncases + 1) * sizeof(*sc->cases));
+	if (nc == NULL)
+		return;
+	sc->cases = nc;
+	c = &sc->cases[sc->ncases++];
+	memset(c, 0, sizeof(*c));
+	c->name = strdup(name);
+	c->outcome = OUT_ERROR;		/* until case_end says otherwise */
+	c->tr = sc->o->new_tr ? sc->o->new_tr(sc->o->new_tr_arg, sc->path, name) : NULL;
+	tr_printf(c->tr, TR_INFO, "case %s: %s", sc->path, name);
+	sc->ctx.tr = c->tr;
+	sc->in_case = 1;
+	sc->case_t0 = mono_now();
+}
+
+static void
+filtered_out(void *owner)
+{
+	((struct scenario *)owner)->unreported = 1;
+}
+
+static void
+case_end(void *owner, const struct case_info *ci)
+{
+	struct scenario		*sc = owner;
+	struct case_result	*c;
+
+	if (!sc->in_case || sc->ncases == 0)
+		return;
+	c = &sc->cases[sc->ncases - 1];
+	c->outcome = outcome_of(ci->status);
+	c->message = dup_or_null(ci->message);
+	c->kind = dup_or_null(ci->kind);
+	c->at = dup_or_null(ci->at);
+	c->expected = dup_or_null(ci->expected);
+	c->got = dup_or_null(ci->got);
+	c->command = dup_or_null(ci->command);
+	c->elapsed = mono_now() - sc->case_t0;
+	tr_close_file(c->tr);		/* keep fds few: the text stays */
+	sc->ctx.tr = sc->tr;
+	sc->in_case = 0;
+}
+
+/* Every million VM instructions: a script that computes without waiting
+ * still stops for a signal or its file's time limit. */
+static void
+count_hook(lua_State *L, lua_Debug *ar)
+{
+	struct smtp_ctx		*ctx = lctx_get(L);
+	struct scenario		*sc = ctx->owner;
+	const char		*why;
+
+	(void)ar;
+	if (sc->o->should_stop != NULL &&
+	    (why = sc->o->should_stop(sc->o->should_stop_arg, sc)) != NULL)
+		lerr_raise(L, "timeout", "%s", why);
+}
+
+/* Runs under lua_pcall: libraries, the smtp module, vars, package.path. */
+static int
+prepare(lua_State *L)
+{
+	struct scenario			*sc = lua_touserdata(L, 1);
+	const struct scenario_opts	*o = lua_touserdata(L, 2);
+	const char			*slash, **v, *eq;
+
+	luaL_openlibs(L);
+	lerr_setup(L, o->luadir);
+	lua_sethook(L, count_hook, LUA_MASKCOUNT, 1000000);	/* tasks inherit it */
+	lcore_open(L, &sc->ctx);
+
+	/* Modules: smtprun's own first, then the scenario's directory. */
+	slash = strrchr(sc->path, '/');
+	lua_getglobal(L, "package");
+	lua_pushfstring(L, "%s/?.lua;", o->luadir);
+	if (slash != NULL)
+		lua_pushlstring(L, sc->path, (size_t)(slash - sc->path) + 1);
+	else
+		lua_pushstring(L, "./");
+	lua_pushstring(L, "?.lua;");
+	lua_getfield(L, -4, "path");
+	lua_concat(L, 4);
+	lua_setfield(L, -2, "path");
+	lua_pop(L, 1);
+
+	lua_newtable(L);
+	for (v = o->vars; v && *v; v++) {
+		eq = strchr(*v, '=');
+		lua_pushlstring(L, *v, (size_t)(eq - *v));
+		lua_pushstring(L, eq + 1);
+		lua_settable(L, -3);
+	}
+	lua_setglobal(L, "vars");
+
+	lua_getglobal(L, "require");
+	lua_pushstring(L, "smtp");
+	lua_call(L, 1, 1);
+	lua_setglobal(L, "smtp");
+
+	lua_getglobal(L, "require");
+	lua_pushstring(L, "smtp.testing");
+	lua_call(L, 1, 1);
+	lua_getfield(L, -1, "main");
+	lua_setfield(L, LUA_REGISTRYINDEX, "smtprun.main");
+	lua_pop(L, 1);
+
+	/* A module that sets the stage first (smtprun demo: the server). */
+	if (o->prelude != NULL) {
+		lua_getglobal(L, "require");
+		lua_pushstring(L, o->prelude);
+		lua_call(L, 1, 1);
+		lua_getglobal(L, "vars");
+		lua_call(L, 1, 0);
+	}
+	return 0;
+}
+
+void
+scenario_start(struct scenario *sc, struct sched *s, const char *path,
+    const struct scenario_opts *o)
+{
+	lua_State	*L;
+	const char	*dot = strrchr(path, '.');
+
+	memset(sc, 0, sizeof(*sc));
+	sc->path = path;
+	sc->o = o;
+	sc->t0 = mono_now();
+	sc->tr = o->new_tr ? o->new_tr(o->new_tr_arg, path, NULL) : NULL;
+	sc->ctx.sched = s;
+	sc->ctx.tr = sc->tr;
+	sc->ctx.owner = sc;
+	sc->ctx.host = o->host;
+	sc->ctx.port = o->port;
+	sc->ctx.timeout = o->timeout;
+	sc->ctx.show_secrets = o->show_secrets;
+	sc->ctx.insecure = o->insecure;
+	sc->ctx.implicit_tls = o->implicit_tls;
+	sc->ctx.cafile = o->cafile;
+	sc->ctx.listen_port = o->listen_port;
+	sc->ctx.announce = o->announce;
+	sc->ctx.filter = o->filter;
+	sc->ctx.case_timeout = o->case_timeout;
+	sc->ctx.list = o->list;
+	sc->ctx.golden = o->golden;
+	sc->ctx.update_golden = o->update_golden;
+	sc->ctx.golden_rules = o->golden_rules;
+	sc->ctx.spawn_failed = on_spawn_failed;
+	sc->ctx.case_begin = case_begin;
+	sc->ctx.case_end = case_end;
+	sc->ctx.filtered_out = filtered_out;
+
+	if ((sc->L = L = luaL_newstate()) == NULL) {
+		set_message(sc, OUT_ERROR, "cannot create a Lua state (out of memory)");
+		return;
+	}
+	tr_printf(sc->tr, TR_INFO, "scenario %s", path);
+	lua_pushcfunction(L, prepare);
+	lua_pushlightuserdata(L, sc);
+	lua_pushlightuserdata(L, (void *)o);
+	if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+		lua_pushfstring(L, "cannot set up smtprun's Lua modules (%s): %s",
+		    o->luadir, luaL_tolstring(L, -1, NULL));
+		set_message(sc, OUT_ERROR, lua_tostring(L, -1));
+		tr_printf(sc->tr, TR_ERROR, "%s", sc->message);
+		return;
+	}
+	/* testing.main(chunk, path): Lua files are compiled here, so a syntax
+	 * error is a load error; YAML and smtpscript files are compiled by Lua. */
+	lua_getfield(L, LUA_REGISTRYINDEX, "smtprun.main");
+	if (dot == NULL || strcmp(dot, ".lua") == 0) {
+		if (luaL_loadfilex(L, path, "t") != LUA_OK) {
+			set_message(sc, OUT_ERROR, lua_tostring(L, -1));
+			tr_printf(sc->tr, TR_ERROR, "%s", sc->message);
+			/* Under --filter, a broken file counts only if its name matches. */
+			if (o->filter != NULL) {
+				lua_getglobal(L, "string");
+				lua_getfield(L, -1, "find");
+				lua_pushstring(L, path);
+				lua_pushstring(L, o->filter);
+				sc->unreported = lua_pcall(L, 2, 1, 0) == LUA_OK && lua_isnil(L, -1);
+			}
+			return;
+		}
+	} else
+		lua_pushnil(L);
+	lua_pushstring(L, path);
+	if (task_spawn(s, L, 2, sc, on_done, sc) == NULL)
+		set_message(sc, OUT_ERROR, "out of memory");
+}
+
+void
+scenario_stop(struct scenario *sc, enum outcome o, const char *why)
+{
+	if (sc->done)
+		return;
+	tr_printf(sc->ctx.tr, o == OUT_PASS ? TR_INFO : TR_ERROR, "%s", why);
+	if (sc->in_case) {
+		struct case_info ci = { "error", why, "timeout", NULL, NULL, NULL, NULL };
+		case_end(sc, &ci);
+	}
+	set_message(sc, o, why);
+}
+
+void
+scenario_free(struct scenario *sc, struct sched *s)
+{
+	size_t	 i;
+
+	sched_kill_owner(s, sc);
+	if (sc->L != NULL)
+		lua_close(sc->L);
+	sc->L = NULL;
+	for (i = 0; i < sc->ncases; i++) {
+		struct case_result *c = &sc->cases[i];
+		free(c->name);
+		free(c->message);
+		free(c->kind);
+		free(c->at);
+		free(c->expected);
+		free(c->got);
+		free(c->command);
+		if (c->tr != NULL) {
+			tr_close(c->tr);
+			free(c->tr);
+		}
+	}
+	free(sc->cases);
+	sc->cases = NULL;
+	sc->ncases = 0;
+	if (sc->tr != NULL) {
+		tr_close(sc->tr);
+		free(sc->tr);
+		sc->tr = NULL;
+	}
+	free(sc->message);
+	sc->message = NULL;
+}

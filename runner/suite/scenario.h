@@ -1,0 +1,96 @@
+/*
+ * scenario.h - one scenario file: its own Lua state, transcript and task.
+ *
+ * A scenario is loaded into a fresh Lua state (nothing leaks between
+ * scenarios) and runs as a task on the shared scheduler, through
+ * lua/smtp/testing.lua: a file is one case, or holds many (test(...) blocks,
+ * YAML cases, smtpscript test-cases), each recorded here with its outcome and
+ * its own transcript. An outcome is passed; failed (an expectation, a
+ * timeout, a dropped connection, or an error the script raised); a setup
+ * error (the file does not load, nothing to connect to, a required variable
+ * missing, the API misused); skipped; or a known failure (expect_failure),
+ * which may unexpectedly pass.
+ */
+#ifndef SMTPRUN_SCENARIO_H
+#define SMTPRUN_SCENARIO_H
+
+#include <lua.h>
+
+#include "binding/lctx.h"
+#include "io/transcript.h"
+#include "suite/outcome.h"
+
+struct sched;
+struct scenario;
+
+/* Makes the transcript for a file (case NULL) or one of its cases. */
+typedef struct transcript *tr_factory(void *arg, const char *path, const char *name);
+
+struct case_result {
+	char			*name;		/* NULL: the file as a whole */
+	enum outcome		 outcome;
+	char			*message;	/* why it failed, was skipped, ... */
+	char			*kind;		/* the error's kind */
+	char			*at;		/* file:line */
+	char			*expected, *got, *command;
+	double			 elapsed;
+	struct transcript	*tr;		/* its own, text kept if asked */
+};
+
+struct scenario_opts {
+	const char	*luadir;	/* where smtp.lua lives */
+	const char	*host;		/* --server */
+	const char	*port;
+	double		 timeout;
+	int		 show_secrets;
+	int		 insecure;	/* --insecure */
+	int		 implicit_tls;	/* smtp.connect() speaks TLS first */
+	const char	*cafile;	/* --cafile */
+	int		 timestamps;
+	int		 live;		/* -v */
+	int		 color;		/* ... in colour */
+	const char	**vars;		/* "name=value", NULL-terminated */
+	int		 listen_port;	/* smtp.listen's default port */
+	int		 announce;	/* print "listening on ..." */
+	const char	*prelude;	/* module whose function(vars) runs first */
+	const char	*filter;	/* --filter: Lua pattern on "file: case" */
+	double		 case_timeout;	/* wall-clock limit of one case */
+	int		 list;		/* --list: name the cases, run nothing */
+	const char	*golden;	/* --golden DIR */
+	int		 update_golden;
+	const char	*golden_rules;
+	tr_factory	*new_tr;	/* NULL: transcripts go nowhere */
+	void		*new_tr_arg;
+	/* Asked while Lua computes: a reason to stop this scenario, or NULL. */
+	const char	*(*should_stop)(void *arg, struct scenario *sc);
+	void		*should_stop_arg;
+};
+
+struct scenario {
+	const char		*path;
+	const struct scenario_opts *o;
+	lua_State		*L;
+	struct smtp_ctx		 ctx;
+	struct transcript	*tr;		/* the file's */
+	int			 done;
+	enum outcome		 outcome;	/* the file's own (top level) */
+	char			*message;
+	struct case_result	*cases;		/* test(...) cases, in order */
+	size_t			 ncases;
+	int			 in_case;	/* a case is running */
+	double			 case_t0;
+	double			 t0, elapsed;
+	double			 deadline;	/* the file's time limit (0: none) */
+	int			 unreported;	/* --filter left nothing of it */
+};
+
+/* Prepares and queues the scenario. On a load error it is done at once with
+ * OUT_ERROR. */
+void	scenario_start(struct scenario *sc, struct sched *s, const char *path,
+	    const struct scenario_opts *o);
+/* Marks the scenario stopped from outside (a time limit, a signal). */
+void	scenario_stop(struct scenario *sc, enum outcome o, const char *why);
+/* Frees everything (the Lua state closes its sessions). */
+void	scenario_free(struct scenario *sc, struct sched *s);
+
+#endif
