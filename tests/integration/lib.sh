@@ -70,6 +70,13 @@ lineof() { grep -nF -- "$2" "$1" | head -1 | cut -d: -f1; }
 # scenario NAME: writes stdin to $T/NAME and prints the path.
 scenario() { cat >"$T/$1"; printf '%s\n' "$T/$1"; }
 
+# Scenarios with a prologue: `prologue` writes stdin (Lua shared by the
+# test's scenarios) to $T/prologue.lua; `with NAME` is `scenario NAME` with
+# a first line that runs that file, dofile('$T/prologue.lua'): the
+# scenario's own lines start at line 2.
+prologue() { cat >"$T/prologue.lua"; }
+with() { { echo "dofile('$T/prologue.lua')"; cat; } | scenario "$1"; }
+
 need_postfix() {
 	[ -f "${POSTFIX_DIR:-/nonexistent}/env" ] || {
 		echo "skipped: no test Postfix (it needs root; see tests/postfix)"

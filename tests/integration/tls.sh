@@ -8,7 +8,7 @@
 
 # A scenario prologue: a server with a fresh self-signed certificate for
 # mail.example.test (SANs mail.example.test, 127.0.0.1), written to ca.pem.
-cat >"$T/prologue.lua" <<LUA
+prologue <<LUA
 local server = require "smtp.server"
 CERT, KEY = smtp.tls_selfsigned("mail.example.test")
 local f = assert(io.open("$T/ca.pem", "w")); f:write(CERT); f:close()
@@ -31,7 +31,6 @@ function client(opts)
   return s
 end
 LUA
-with() { { echo "dofile('$T/prologue.lua')"; cat; } | scenario "$1"; }
 
 # Verified STARTTLS: the CA file, the address as the name; then EHLO again.
 s=$(with ok.lua <<'LUA'
