@@ -106,6 +106,21 @@ fake() {
 	FAKE_PORT=$(cat "$T/fake.port") || fail "fake server did not start"
 }
 
+# stop_fake: stops the fake server (if it has not ended yet) and reaps it.
+# wait_fake: waits for a fake server that ends by itself (after its one
+# connection) and reaps it. Either way, the next `fake` starts afresh.
+stop_fake() {
+	[ -n "$FAKE_PID" ] || return 0
+	kill "$FAKE_PID" 2>/dev/null
+	wait "$FAKE_PID" 2>/dev/null
+	FAKE_PID=
+}
+wait_fake() {
+	[ -n "$FAKE_PID" ] || return 0
+	wait "$FAKE_PID" 2>/dev/null
+	FAKE_PID=
+}
+
 # serve_bg ARGS...: `smtprun ARGS` (serve, or demo --serve) in the
 # background; sets SERVE_PID, and SERVE_PORT once it prints "listening on".
 serve_bg() {

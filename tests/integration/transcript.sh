@@ -19,7 +19,7 @@ run run --transcript "$T/all.log" --server "127.0.0.1:$FAKE_PORT" "$ok"; expect_
 expect_lines "$T/all.log" "=== scenario $ok" "=== Trying 127.0.0.1 port $FAKE_PORT..." \
     "=== Connected to 127.0.0.1 port $FAKE_PORT" "<-  220 mail.example.test ESMTP fake" \
     " -> NOOP" "<-  250 ok" " -> QUIT" "<-  221 2.0.0 Bye" "=== Connection closed with remote host."
-wait "$FAKE_PID" 2>/dev/null
+wait_fake
 
 # A directory (given with a trailing slash: created): a file per scenario.
 fake record
@@ -27,7 +27,7 @@ run run --transcript "$T/dir/" --server "127.0.0.1:$FAKE_PORT" "$T/sub/two.lua";
 name=$(printf '%s' "${T#/}/sub/two" | tr '/' '-')
 [ -f "$T/dir/$name.log" ] || { ls -l "$T/dir" >&2; fail "no per-scenario transcript $name.log"; }
 expect_in "$T/dir/$name.log" " -> QUIT"
-wait "$FAKE_PID" 2>/dev/null
+wait_fake
 
 # -v: the same lines, live on stderr; --timestamps prefixes elapsed seconds.
 fake record
@@ -36,7 +36,7 @@ grep -Eq '^\[ +[0-9]+\.[0-9]{3}\]  -> NOOP$' "$T/err" || fail "no timestamped NO
 grep -Eq '^\[ +[0-9]+\.[0-9]{3}\] <-  221 2.0.0 Bye$' "$T/err" || fail "no timestamped 221"
 # Piped stderr gets no colour codes.
 ! grep -q $'\033' "$T/err" || fail "colour escapes on a pipe"
-wait "$FAKE_PID" 2>/dev/null
+wait_fake
 
 # Killed mid-scenario: what happened so far is on disk already.
 fake silent
@@ -54,5 +54,5 @@ for i in $(seq 100); do
 done
 kill -9 "$pid"; wait "$pid" 2>/dev/null
 expect_lines "$T/killed.log" "=== scenario $slow" "=== Connected to 127.0.0.1 port $FAKE_PORT"
-kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
+stop_fake
 exit 0
