@@ -46,6 +46,8 @@ run() {
 expect_rc() { [ "$RC" -eq "$1" ] || fail "exit code $RC, expected $1"; }
 expect_out() { grep -qF -- "$1" "$T/out" || fail "stdout lacks: $1"; }
 expect_err() { grep -qF -- "$1" "$T/err" || fail "stderr lacks: $1"; }
+expect_no_out() { ! grep -qF -- "$1" "$T/out" || fail "stdout contains: $1"; }
+expect_no_err() { ! grep -qF -- "$1" "$T/err" || fail "stderr contains: $1"; }
 expect_in() { grep -qF -- "$2" "$1" || fail "$1 lacks: $2"; }
 expect_not_in() { ! grep -qF -- "$2" "$1" || fail "$1 contains: $2"; }
 
