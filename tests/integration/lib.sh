@@ -6,8 +6,9 @@
 #   POSTFIX_DIR  where the test Postfix fixture runs (tests that need it)
 #
 # Each test gets a private directory $T, removed on exit. `run` runs
-# smtprun and keeps its exit code in $RC, stdout in $T/out, stderr in $T/err.
-# Exit 77 means "skipped" to ctest.
+# smtprun and keeps its exit code in $RC, stdout in $T/out, stderr in $T/err;
+# `run_bg` runs it in the background, and `wait_bg` or `signal_bg` fill in
+# the same three once it ends. Exit 77 means "skipped" to ctest.
 
 set -u
 : "${SMTPRUN:?SMTPRUN must name the smtprun binary}"
@@ -15,10 +16,10 @@ set -u
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/smtprun-test.XXXXXX")
 FAKE_PID=
-SERVE_PID=
+BG_PID=
 cleanup() {
 	[ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null
-	[ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null
+	[ -n "$BG_PID" ] && kill "$BG_PID" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -100,12 +101,8 @@ fake() {
 	python3 "$SRCDIR/tests/integration/fakeserver.py" "$1" "$T/fake.port" \
 	    "$T/fake.recv" &
 	FAKE_PID=$!
-	local i
-	for i in $(seq 100); do
-		[ -s "$T/fake.port" ] && break
-		sleep 0.05
-	done
-	FAKE_PORT=$(cat "$T/fake.port") || fail "fake server did not start"
+	wait_for "$T/fake.port" . "$FAKE_PID" || fail "fake server did not start"
+	FAKE_PORT=$(cat "$T/fake.port")
 }
 
 # stop_fake: stops the fake server (if it has not ended yet) and reaps it.
@@ -123,27 +120,45 @@ wait_fake() {
 	FAKE_PID=
 }
 
-# serve_bg ARGS...: `smtprun ARGS` (serve, or demo --serve) in the
-# background; sets SERVE_PID, and SERVE_PORT once it prints "listening on".
-serve_bg() {
-	"$SMTPRUN" "$@" >"$T/serve.out" 2>"$T/serve.err" &
-	SERVE_PID=$!
+# wait_for FILE PATTERN [PID]: waits until a line of FILE matches the grep
+# PATTERN: returns 0 then, or 1 after 10 s, or as soon as process PID (when
+# given) has ended without writing it.
+wait_for() {
 	for _ in $(seq 200); do
-		grep -q "^listening on " "$T/serve.out" 2>/dev/null && break
-		kill -0 "$SERVE_PID" 2>/dev/null || break
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		[ -z "${3:-}" ] || kill -0 "$3" 2>/dev/null || break
 		sleep 0.05
 	done
-	SERVE_PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/serve.out")
-	[ -n "$SERVE_PORT" ] || { cat "$T/serve.out" "$T/serve.err" >&2; fail "smtprun $1 did not start"; }
+	grep -q -- "$2" "$1" 2>/dev/null
 }
 
-# serve_wait: waits for the background server to end; its exit code in RC,
-# its output in $T/out and $T/err (for expect_rc, expect_out, ...).
-serve_wait() {
-	wait "$SERVE_PID"; RC=$?
-	SERVE_PID=
-	LAST="serve (exit $RC)"; cp "$T/serve.out" "$T/out"; cp "$T/serve.err" "$T/err"
+# run_bg ARGS...: `smtprun ARGS` in the background, stdout in $T/bg.out,
+# stderr in $T/bg.err; sets BG_PID. One at a time: end it with wait_bg or
+# signal_bg (or leave it to lib.sh's cleanup, which stops it).
+run_bg() {
+	BG_LAST="$*"
+	"$SMTPRUN" "$@" >"$T/bg.out" 2>"$T/bg.err" &
+	BG_PID=$!
 }
+
+# serve_bg ARGS...: run_bg ARGS (serve, or demo --serve); returns once it
+# prints "listening on", with the port in SERVE_PORT.
+serve_bg() {
+	run_bg "$@"
+	wait_for "$T/bg.out" "^listening on " "$BG_PID"
+	SERVE_PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/bg.out")
+	[ -n "$SERVE_PORT" ] || { cat "$T/bg.out" "$T/bg.err" >&2; fail "smtprun $1 did not start"; }
+}
+
+# wait_bg: waits for the run_bg process to end; its exit code in RC, its
+# output in $T/out and $T/err (for expect_rc, expect_out, ...).
+# signal_bg SIGNAL: sends it SIGNAL (INT, TERM, KILL, ...), then wait_bg.
+wait_bg() {
+	wait "$BG_PID" 2>/dev/null; RC=$?
+	BG_PID=
+	LAST="$BG_LAST (in the background)"; cp "$T/bg.out" "$T/out"; cp "$T/bg.err" "$T/err"
+}
+signal_bg() { kill "-$1" "$BG_PID"; wait_bg; }
 
 # A port on 127.0.0.1 that nothing listens on (bound, then released).
 free_port() {

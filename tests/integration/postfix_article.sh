@@ -68,10 +68,7 @@ expect_rc 2
 expect_out "missing variable 'password': pass -D password=VALUE"
 
 # The message really went through Postfix (and was discarded there).
-for i in $(seq 50); do
-	grep -q "discard" "$POSTFIX_DIR/maillog" 2>/dev/null && break
-	sleep 0.1
-done
+wait_for "$POSTFIX_DIR/maillog" "discard"
 grep -q "relay-test@example.net" "$POSTFIX_DIR/maillog" ||
     fail "Postfix's log does not show the relayed message"
 exit 0

@@ -45,14 +45,9 @@ local s = smtp.connect()
 s:expect(220, nil, { timeout = 30 })
 LUA
 )
-"$SMTPRUN" run --transcript "$T/killed.log" --server "127.0.0.1:$FAKE_PORT" "$slow" \
-    >/dev/null 2>&1 &
-pid=$!
-for i in $(seq 100); do
-	grep -q "=== Connected" "$T/killed.log" 2>/dev/null && break
-	sleep 0.05
-done
-kill -9 "$pid"; wait "$pid" 2>/dev/null
+run_bg run --transcript "$T/killed.log" --server "127.0.0.1:$FAKE_PORT" "$slow"
+wait_for "$T/killed.log" "=== Connected" "$BG_PID"
+signal_bg KILL; expect_rc 137
 expect_lines "$T/killed.log" "=== scenario $slow" "=== Connected to 127.0.0.1 port $FAKE_PORT"
 stop_fake
 exit 0
