@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `smtprun demo`: the article's session against the built-in article server,
 # in one process; `demo --serve` for typing the session by hand.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 need_python
 

@@ -1,4 +1,5 @@
 # lib.sh - shared by the integration tests (sourced; bash).
+# shellcheck shell=bash
 #
 # The environment (set by ctest, see tests/CMakeLists.txt):
 #   SMTPRUN      the binary under test
@@ -85,7 +86,7 @@ need_postfix() {
 		echo "skipped: no test Postfix (it needs root; see tests/postfix)"
 		exit 77
 	}
-	# shellcheck disable=SC1091
+	# shellcheck disable=SC1091 # written by postfix-ctl at run time
 	. "$POSTFIX_DIR/env"
 }
 
@@ -102,6 +103,7 @@ fake() {
 	    "$T/fake.recv" &
 	FAKE_PID=$!
 	wait_for "$T/fake.port" . "$FAKE_PID" || fail "fake server did not start"
+	# shellcheck disable=SC2034 # FAKE_PORT is for the tests that source this
 	FAKE_PORT=$(cat "$T/fake.port")
 }
 

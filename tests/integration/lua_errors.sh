@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Errors on the scenario side: each names the scenario file and line, and
 # the exit code says whether a scenario failed (1) or could not run (2).
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 
 # An expectation that fails: file:line, what was expected, what arrived,

@@ -2,6 +2,7 @@
 # The article's session, end to end, against the test suite's real Postfix:
 # relay refused, AUTH LOGIN with its two 334 prompts, 235, relay accepted,
 # DATA, QUIT -- and the password never in the transcript.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 need_postfix
 

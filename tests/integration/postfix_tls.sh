@@ -3,6 +3,7 @@
 # the test CA and AUTH inside it; an unknown CA; a host name the certificate
 # is not for; verify=false; implicit TLS on the smtps port; CRAM-MD5 through
 # Cyrus sasldb; a client certificate; the STARTTLS injection check.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 need_postfix
 [ -n "${POSTFIX_SMTPS_PORT:-}" ] || { echo "skipped: the test Postfix has no TLS"; exit 77; }

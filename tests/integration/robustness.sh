@@ -2,6 +2,7 @@
 # What a script can do to the runner, and what it must survive: waits where
 # no wait is possible, a bad pattern, an error object that cannot be shown,
 # a task that yields for ever, a loop that never waits, SIGINT, stale DATA.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 
 # A wait inside a C callback (string.gsub) is refused before it changes

@@ -3,6 +3,7 @@
 # checks the other): success, a wrong secret, s:auth() choosing the strongest
 # mechanism, an AUTH the server did not advertise, a SCRAM server that cannot
 # prove it knows the password, and no secret of any mechanism in the record.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 
 prologue <<'LUA'

@@ -2,6 +2,7 @@
 # Exactly the bytes the script says reach the server: send adds CRLF,
 # send_raw adds nothing (bare LF, NUL, a line split across writes), and DATA
 # is CRLF-normalised and dot-stuffed. The transcript shows each of them.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 
 fake record

@@ -2,6 +2,7 @@
 # `smtprun serve` receiving mail from real clients, swaks and Python's
 # smtplib: the envelope and the body the server script got, byte for byte,
 # with lines that start with a dot.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 need_python
 command -v swaks >/dev/null || { echo "skipped: no swaks"; exit 77; }

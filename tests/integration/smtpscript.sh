@@ -6,8 +6,8 @@
 # fail and skip, failures at the file:line of their statement (inside procs
 # too, with the calls that led there), errors, syntax errors at line:column
 # (the other files of the run still run), --list.
-# The $ in single quotes below are smtpscript macros:
-# shellcheck disable=SC2016
+# shellcheck disable=SC2016 # the $ in single quotes below are smtpscript macros
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 need_python
 unset SMTPRUN_SERVER

@@ -4,6 +4,7 @@
 # article server: the exit code, the human lines, every report format (TAP
 # read by prove, JUnit checked against tests/junit.xsd, JSON Lines), a
 # transcript per case, --list, --filter, --shard, -j and --fail-fast.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 need_python
 command -v xmllint >/dev/null || { echo "skipped: no xmllint"; exit 77; }
@@ -13,7 +14,7 @@ serve_bg demo --serve
 port=$SERVE_PORT
 suite="$SRCDIR/tests/scenarios/suite"
 cp -r "$suite" "$T/suite"
-cd "$T"
+cd "$T" || exit 1
 S=(--server "127.0.0.1:$port" --case-timeout 1)
 
 run run "${S[@]}" --transcript "$T/tr/" --junit "$T/junit.xml" --json "$T/cases.json" suite

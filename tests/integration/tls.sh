@@ -4,6 +4,7 @@
 # unknown issuer, a name mismatch), a server that drops the handshake, a 454,
 # versions and ciphers, client certificates, tls_info, and the STARTTLS
 # injection check against a safe and a vulnerable server.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 
 # A scenario prologue: a server with a fresh self-signed certificate for

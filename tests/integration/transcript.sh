@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Transcripts: one file or one per scenario, live on stderr with -v,
 # timestamps, and every line on disk as it happens (a kill loses nothing).
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 
 ok=$(scenario ok.lua <<'LUA'

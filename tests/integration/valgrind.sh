@@ -2,6 +2,7 @@
 # valgrind memcheck over real sessions: the article against Postfix, a
 # failing AUTH, a timeout, a malformed reply, a refused connection and a
 # name lookup. Any error or leak fails the test.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 command -v valgrind >/dev/null || { echo "skipped: no valgrind"; exit 77; }
 need_postfix

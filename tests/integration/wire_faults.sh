@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What a misbehaving server gets: each fault is one clear message naming the
 # exchange, exit 1, and the transcript kept up to the fault.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 
 ehlo=$(scenario ehlo.lua <<'LUA'

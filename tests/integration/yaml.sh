@@ -3,9 +3,10 @@
 # file:line:column; the configuration's targets, timeouts and variables
 # (with ${NAME} and ${NAME:-default} from the environment); and the YAML
 # steps run the same API as Lua, at their own lines.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 need_python
-cd "$T"
+cd "$T" || exit 1
 
 # Scenario errors: one per kind.
 # bad_scenario NAME TEXT MESSAGE: NAME.yaml holding TEXT (printf %b) is a
@@ -24,8 +25,7 @@ bad_scenario unknown 'cases:\n  - name: x\n    stpes: []\n' \
 bad_scenario missing 'cases:\n  - steps: []\n' '2:5: case 1: missing "name"'
 bad_scenario step 'cases:\n  - name: x\n    steps:\n      - frobnicate: 1\n' \
     '4:9: unknown step "frobnicate"'
-# ${NAME} is the YAML's own syntax, not the shell's:
-# shellcheck disable=SC2016
+# shellcheck disable=SC2016 # ${NAME} is the YAML's own syntax, not the shell's
 bad_scenario var 'cases:\n  - name: x\n    steps:\n      - send: "${NOPE_NOT_SET}"\n' \
     '4:15: ${NOPE_NOT_SET} is not set'
 bad_scenario notalist 'cases: 3\n' '1:8: cases: expected a list, got "3"'
@@ -83,6 +83,7 @@ LUA
 DEMO_PORT=$port run run -D want_to=friend@example.net vars.lua; expect_rc 0
 DEMO_PORT=$port run run -D to=x@example.org -D want_to=x@example.org vars.lua; expect_rc 0
 run run vars.lua; expect_rc 2
+# shellcheck disable=SC2016 # the message quotes the YAML's own ${NAME}
 expect_err 'smtprun.yaml:4:11: ${DEMO_PORT} is not set'
 
 # The article as YAML, against the configured target.
