@@ -95,8 +95,10 @@ need_python() {
 }
 
 # fake MODE: starts tests/integration/fakeserver.py for one connection and
-# sets FAKE_PORT.
+# sets FAKE_PORT. One at a time: end each with stop_fake or wait_fake (or
+# leave the last to lib.sh's cleanup).
 fake() {
+	[ -z "$FAKE_PID" ] || fail "fake $1: the last fake server was not stopped"
 	need_python
 	rm -f "$T/fake.port" "$T/fake.recv"
 	python3 "$SRCDIR/tests/integration/fakeserver.py" "$1" "$T/fake.port" \
@@ -138,6 +140,7 @@ wait_for() {
 # stderr in $T/bg.err; sets BG_PID. One at a time: end it with wait_bg or
 # signal_bg (or leave it to lib.sh's cleanup, which stops it).
 run_bg() {
+	[ -z "$BG_PID" ] || fail "run_bg $1: smtprun $BG_LAST still runs"
 	BG_LAST="$*"
 	"$SMTPRUN" "$@" >"$T/bg.out" 2>"$T/bg.err" &
 	BG_PID=$!
@@ -156,11 +159,16 @@ serve_bg() {
 # output in $T/out and $T/err (for expect_rc, expect_out, ...).
 # signal_bg SIGNAL: sends it SIGNAL (INT, TERM, KILL, ...), then wait_bg.
 wait_bg() {
+	[ -n "$BG_PID" ] || fail "wait_bg: nothing runs in the background"
 	wait "$BG_PID" 2>/dev/null; RC=$?
 	BG_PID=
 	LAST="$BG_LAST (in the background)"; cp "$T/bg.out" "$T/out"; cp "$T/bg.err" "$T/err"
 }
-signal_bg() { kill "-$1" "$BG_PID"; wait_bg; }
+signal_bg() {
+	[ -n "$BG_PID" ] || fail "signal_bg $1: nothing runs in the background"
+	kill "-$1" "$BG_PID"
+	wait_bg
+}
 
 # A port on 127.0.0.1 that nothing listens on (bound, then released).
 free_port() {
