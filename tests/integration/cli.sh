@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The command line: help, version, usage errors, and the b64 subcommand.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 
 run --help; expect_rc 0; expect_out "usage: smtprun COMMAND"

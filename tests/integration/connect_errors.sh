@@ -2,6 +2,7 @@
 # Connecting: refused (IPv4 and IPv6), a name that does not resolve, a name
 # that resolves to several addresses, no target at all. Each is a setup
 # error (exit 2) whose message names host and port.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 need_python
 
@@ -29,7 +30,7 @@ run run --timeout 5 --server "no-such-host.invalid:2525" "$s"; expect_rc 2
 expect_out "cannot resolve no-such-host.invalid port 2525"
 
 # No --server, no host=: say how to give one.
-SMTPRUN_SERVER= run run "$s"; expect_rc 2
+SMTPRUN_SERVER="" run run "$s"; expect_rc 2
 expect_out "no server to connect to: pass host= to smtp.connect, or --server"
 
 # host= and port= in the script win over --server.

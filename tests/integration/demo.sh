@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `smtprun demo`: the article's session against the built-in article server,
 # in one process; `demo --serve` for typing the session by hand.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 need_python
 
@@ -14,7 +15,7 @@ expect_lines "$T/err" "<-  220 mail.example.test ESMTP" " -> EHLO client.example
     "<-  334 UGFzc3dvcmQ6   (Password:)" " -> [password redacted]" \
     "<-  235 2.7.0 Authentication successful" " -> RCPT TO:<relay-test@example.net>" \
     "<-  250 2.1.5 Ok" "<-  354 " "<-  250 2.0.0 Ok: queued as" "<-  221 2.0.0 Bye"
-expect_not_in "$T/err" "wonderland"
+expect_no_err "wonderland"
 
 run demo --user bob@example.test --password 's3cret!' --transcript "$T/demo.log"; expect_rc 0
 expect_out "demo account: user bob@example.test, password s3cret!"
@@ -40,12 +41,10 @@ expect_out "wrongpw.lua:7: authentication failed: expected 235, got 535 5.7.8 Er
 # --serve: the server alone, for telnet or nc. A client typed by hand (here,
 # Python's socket) gets the article's prompts.
 port=$(free_port)
-"$SMTPRUN" demo --serve --port "$port" >"$T/serve.out" 2>&1 &
-pid=$!
-for _ in $(seq 200); do grep -q "^listening on" "$T/serve.out" && break; sleep 0.05; done
-expect_in "$T/serve.out" "listening on 127.0.0.1:$port"
-expect_in "$T/serve.out" "demo account: user alice@example.test, password wonderland"
-python3 - "$port" <<'PY' >"$T/typed.out" || { kill "$pid"; fail "typed session"; }
+serve_bg demo --serve --port "$port"
+expect_in "$T/bg.out" "listening on 127.0.0.1:$port"
+expect_in "$T/bg.out" "demo account: user alice@example.test, password wonderland"
+python3 - "$port" <<'PY' >"$T/typed.out" || fail "typed session"
 import base64, socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
 f = s.makefile("rb")
@@ -87,8 +86,7 @@ end
 LUA
 )
 run run --insecure --server "127.0.0.1:$port" "$s"; expect_rc 0
-kill -INT "$pid"; wait "$pid"; rc=$?
-[ "$rc" -eq 0 ] || fail "demo --serve exited $rc after SIGINT"
+signal_bg INT; expect_rc 0
 cat >"$T/want" <<'TXT'
 220 mail.example.test ESMTP smtprun article server
 250 AUTH LOGIN PLAIN CRAM-MD5 SCRAM-SHA-1 SCRAM-SHA-256 XOAUTH2 OAUTHBEARER

@@ -2,6 +2,7 @@
 # cmake --install puts the binary, the Lua modules, the scenarios, the
 # examples and the man page in place, and the installed binary finds its
 # modules there (not in the source tree).
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 : "${BUILD_DIR:?}"
 

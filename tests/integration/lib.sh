@@ -1,4 +1,5 @@
 # lib.sh - shared by the integration tests (sourced; bash).
+# shellcheck shell=bash
 #
 # The environment (set by ctest, see tests/CMakeLists.txt):
 #   SMTPRUN      the binary under test
@@ -6,8 +7,9 @@
 #   POSTFIX_DIR  where the test Postfix fixture runs (tests that need it)
 #
 # Each test gets a private directory $T, removed on exit. `run` runs
-# smtprun and keeps its exit code in $RC, stdout in $T/out, stderr in $T/err.
-# Exit 77 means "skipped" to ctest.
+# smtprun and keeps its exit code in $RC, stdout in $T/out, stderr in $T/err;
+# `run_bg` runs it in the background, and `wait_bg` or `signal_bg` fill in
+# the same three once it ends. Exit 77 means "skipped" to ctest.
 
 set -u
 : "${SMTPRUN:?SMTPRUN must name the smtprun binary}"
@@ -15,10 +17,10 @@ set -u
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/smtprun-test.XXXXXX")
 FAKE_PID=
-SERVE_PID=
+BG_PID=
 cleanup() {
 	[ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null
-	[ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null
+	[ -n "$BG_PID" ] && kill "$BG_PID" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -46,6 +48,8 @@ run() {
 expect_rc() { [ "$RC" -eq "$1" ] || fail "exit code $RC, expected $1"; }
 expect_out() { grep -qF -- "$1" "$T/out" || fail "stdout lacks: $1"; }
 expect_err() { grep -qF -- "$1" "$T/err" || fail "stderr lacks: $1"; }
+expect_no_out() { ! grep -qF -- "$1" "$T/out" || fail "stdout contains: $1"; }
+expect_no_err() { ! grep -qF -- "$1" "$T/err" || fail "stderr contains: $1"; }
 expect_in() { grep -qF -- "$2" "$1" || fail "$1 lacks: $2"; }
 expect_not_in() { ! grep -qF -- "$2" "$1" || fail "$1 contains: $2"; }
 
@@ -70,12 +74,19 @@ lineof() { grep -nF -- "$2" "$1" | head -1 | cut -d: -f1; }
 # scenario NAME: writes stdin to $T/NAME and prints the path.
 scenario() { cat >"$T/$1"; printf '%s\n' "$T/$1"; }
 
+# Scenarios with a prologue: `prologue` writes stdin (Lua shared by the
+# test's scenarios) to $T/prologue.lua; `with NAME` is `scenario NAME` with
+# a first line that runs that file, dofile('$T/prologue.lua'): the
+# scenario's own lines start at line 2.
+prologue() { cat >"$T/prologue.lua"; }
+with() { { echo "dofile('$T/prologue.lua')"; cat; } | scenario "$1"; }
+
 need_postfix() {
 	[ -f "${POSTFIX_DIR:-/nonexistent}/env" ] || {
 		echo "skipped: no test Postfix (it needs root; see tests/postfix)"
 		exit 77
 	}
-	# shellcheck disable=SC1091
+	# shellcheck disable=SC1091 # written by postfix-ctl at run time
 	. "$POSTFIX_DIR/env"
 }
 
@@ -84,41 +95,79 @@ need_python() {
 }
 
 # fake MODE: starts tests/integration/fakeserver.py for one connection and
-# sets FAKE_PORT.
+# sets FAKE_PORT. One at a time: end each with stop_fake or wait_fake (or
+# leave the last to lib.sh's cleanup).
 fake() {
+	[ -z "$FAKE_PID" ] || fail "fake $1: the last fake server was not stopped"
 	need_python
 	rm -f "$T/fake.port" "$T/fake.recv"
 	python3 "$SRCDIR/tests/integration/fakeserver.py" "$1" "$T/fake.port" \
 	    "$T/fake.recv" &
 	FAKE_PID=$!
-	local i
-	for i in $(seq 100); do
-		[ -s "$T/fake.port" ] && break
-		sleep 0.05
-	done
-	FAKE_PORT=$(cat "$T/fake.port") || fail "fake server did not start"
+	wait_for "$T/fake.port" . "$FAKE_PID" || fail "fake server did not start"
+	# shellcheck disable=SC2034 # FAKE_PORT is for the tests that source this
+	FAKE_PORT=$(cat "$T/fake.port")
 }
 
-# serve_bg ARGS...: `smtprun ARGS` (serve, or demo --serve) in the
-# background; sets SERVE_PID, and SERVE_PORT once it prints "listening on".
-serve_bg() {
-	"$SMTPRUN" "$@" >"$T/serve.out" 2>"$T/serve.err" &
-	SERVE_PID=$!
+# stop_fake: stops the fake server (if it has not ended yet) and reaps it.
+# wait_fake: waits for a fake server that ends by itself (after its one
+# connection) and reaps it. Either way, the next `fake` starts afresh.
+stop_fake() {
+	[ -n "$FAKE_PID" ] || return 0
+	kill "$FAKE_PID" 2>/dev/null
+	wait "$FAKE_PID" 2>/dev/null
+	FAKE_PID=
+}
+wait_fake() {
+	[ -n "$FAKE_PID" ] || return 0
+	wait "$FAKE_PID" 2>/dev/null
+	FAKE_PID=
+}
+
+# wait_for FILE PATTERN [PID]: waits until a line of FILE matches the grep
+# PATTERN: returns 0 then, or 1 after 10 s, or as soon as process PID (when
+# given) has ended without writing it.
+wait_for() {
 	for _ in $(seq 200); do
-		grep -q "^listening on " "$T/serve.out" 2>/dev/null && break
-		kill -0 "$SERVE_PID" 2>/dev/null || break
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		[ -z "${3:-}" ] || kill -0 "$3" 2>/dev/null || break
 		sleep 0.05
 	done
-	SERVE_PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/serve.out")
-	[ -n "$SERVE_PORT" ] || { cat "$T/serve.out" "$T/serve.err" >&2; fail "smtprun $1 did not start"; }
+	grep -q -- "$2" "$1" 2>/dev/null
 }
 
-# serve_wait: waits for the background server to end; its exit code in RC,
-# its output in $T/out and $T/err (for expect_rc, expect_out, ...).
-serve_wait() {
-	wait "$SERVE_PID"; RC=$?
-	SERVE_PID=
-	LAST="serve (exit $RC)"; cp "$T/serve.out" "$T/out"; cp "$T/serve.err" "$T/err"
+# run_bg ARGS...: `smtprun ARGS` in the background, stdout in $T/bg.out,
+# stderr in $T/bg.err; sets BG_PID. One at a time: end it with wait_bg or
+# signal_bg (or leave it to lib.sh's cleanup, which stops it).
+run_bg() {
+	[ -z "$BG_PID" ] || fail "run_bg $1: smtprun $BG_LAST still runs"
+	BG_LAST="$*"
+	"$SMTPRUN" "$@" >"$T/bg.out" 2>"$T/bg.err" &
+	BG_PID=$!
+}
+
+# serve_bg ARGS...: run_bg ARGS (serve, or demo --serve); returns once it
+# prints "listening on", with the port in SERVE_PORT.
+serve_bg() {
+	run_bg "$@"
+	wait_for "$T/bg.out" "^listening on " "$BG_PID"
+	SERVE_PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/bg.out")
+	[ -n "$SERVE_PORT" ] || { cat "$T/bg.out" "$T/bg.err" >&2; fail "smtprun $1 did not start"; }
+}
+
+# wait_bg: waits for the run_bg process to end; its exit code in RC, its
+# output in $T/out and $T/err (for expect_rc, expect_out, ...).
+# signal_bg SIGNAL: sends it SIGNAL (INT, TERM, KILL, ...), then wait_bg.
+wait_bg() {
+	[ -n "$BG_PID" ] || fail "wait_bg: nothing runs in the background"
+	wait "$BG_PID" 2>/dev/null; RC=$?
+	BG_PID=
+	LAST="$BG_LAST (in the background)"; cp "$T/bg.out" "$T/out"; cp "$T/bg.err" "$T/err"
+}
+signal_bg() {
+	[ -n "$BG_PID" ] || fail "signal_bg $1: nothing runs in the background"
+	kill "-$1" "$BG_PID"
+	wait_bg
 }
 
 # A port on 127.0.0.1 that nothing listens on (bound, then released).

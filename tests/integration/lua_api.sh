@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Lua helpers that need no server: EHLO capability parsing, message
 # building, base64, and the error objects scenarios can inspect.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 
 s=$(scenario api.lua <<'LUA'

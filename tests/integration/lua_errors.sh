@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Errors on the scenario side: each names the scenario file and line, and
 # the exit code says whether a scenario failed (1) or could not run (2).
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 
 # An expectation that fails: file:line, what was expected, what arrived,
@@ -19,7 +20,7 @@ expect_out "FAIL  $s"
 expect_out "wrongcode.lua:5: expected 354, got 250 ok (in reply to 'NOOP')"
 expect_out "last transcript lines:"
 expect_lines "$T/w.log" " -> NOOP" "<** 250 ok" "*** expected 354, got 250 ok"
-kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
+stop_fake
 
 # A class, a list, and a text pattern; the error object carries the reply.
 fake record
@@ -40,7 +41,7 @@ LUA
 )
 run run --server "127.0.0.1:$FAKE_PORT" "$s"; expect_rc 1
 expect_out "specs.lua:12: expected one of 500, 502, got 250 ok (in reply to 'HELP')"
-kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
+stop_fake
 
 # The script's own errors: a failure, at its line.
 s=$(scenario own.lua <<'LUA'
@@ -66,7 +67,7 @@ LUA
 )
 run run --server "127.0.0.1:$FAKE_PORT" "$s"; expect_rc 2
 expect_out "badspec.lua:2: bad argument #1 to 'expect' (bad reply spec \"2yy\""
-kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
+stop_fake
 
 s=$(scenario needvar.lua <<'LUA'
 local user = smtp.need("user")
@@ -97,7 +98,7 @@ LUA
 )
 run run --server "127.0.0.1:$FAKE_PORT" "$s"; expect_rc 2
 expect_out "co.lua:2: cannot wait here"
-kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
+stop_fake
 
 # A closed session says so.
 fake record
@@ -110,5 +111,5 @@ LUA
 )
 run run --server "127.0.0.1:$FAKE_PORT" "$s"; expect_rc 2
 expect_out "closed.lua:4: attempt to use a closed session"
-kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
+stop_fake
 exit 0

@@ -2,6 +2,7 @@
 # The article's session, end to end, against the test suite's real Postfix:
 # relay refused, AUTH LOGIN with its two 334 prompts, 235, relay accepted,
 # DATA, QUIT -- and the password never in the transcript.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 need_postfix
 
@@ -68,10 +69,7 @@ expect_rc 2
 expect_out "missing variable 'password': pass -D password=VALUE"
 
 # The message really went through Postfix (and was discarded there).
-for i in $(seq 50); do
-	grep -q "discard" "$POSTFIX_DIR/maillog" 2>/dev/null && break
-	sleep 0.1
-done
+wait_for "$POSTFIX_DIR/maillog" "discard"
 grep -q "relay-test@example.net" "$POSTFIX_DIR/maillog" ||
     fail "Postfix's log does not show the relayed message"
 exit 0

@@ -2,6 +2,7 @@
 # AUTH against the real Postfix: LOGIN with and without an initial response,
 # PLAIN with and without one, EHLO capabilities, the shipped examples, and a
 # host name that resolves to more than one address.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 need_postfix
 

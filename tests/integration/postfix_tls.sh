@@ -3,6 +3,7 @@
 # the test CA and AUTH inside it; an unknown CA; a host name the certificate
 # is not for; verify=false; implicit TLS on the smtps port; CRAM-MD5 through
 # Cyrus sasldb; a client certificate; the STARTTLS injection check.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 need_postfix
 [ -n "${POSTFIX_SMTPS_PORT:-}" ] || { echo "skipped: the test Postfix has no TLS"; exit 77; }
@@ -122,8 +123,7 @@ run run --server "$SMTPRUN_SERVER" -D cafile="$POSTFIX_CAFILE" -D cert="$POSTFIX
     -D key="$POSTFIX_CLIENT_KEY" "$s"
 expect_rc 0
 # Postfix says "Trusted" when the client's certificate checked out.
-for _ in $(seq 50); do grep -q "Trusted TLS connection.*client-signature" "$POSTFIX_DIR/maillog" && break; sleep 0.1; done
-grep -q "Trusted TLS connection.*client-signature" "$POSTFIX_DIR/maillog" ||
+wait_for "$POSTFIX_DIR/maillog" "Trusted TLS connection.*client-signature" ||
     fail "Postfix's log does not show a verified client certificate"
 
 # Postfix is not open to STARTTLS command injection.

@@ -2,6 +2,7 @@
 # What a script can do to the runner, and what it must survive: waits where
 # no wait is possible, a bad pattern, an error object that cannot be shown,
 # a task that yields for ever, a loop that never waits, SIGINT, stale DATA.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 
 # A wait inside a C callback (string.gsub) is refused before it changes
@@ -63,13 +64,10 @@ LUA
 run run --file-timeout 0.5 "$s"; expect_rc 1
 expect_out "cpu.lua:2: the file did not finish within its time limit"
 # ...and SIGINT.
-"$SMTPRUN" run "$s" >"$T/int.out" 2>&1 &
-pid=$!
+run_bg run "$s"
 sleep 0.5
-kill -INT "$pid"
-wait "$pid"; rc=$?
-[ "$rc" -eq 130 ] || { cat "$T/int.out" >&2; fail "SIGINT exit code $rc, expected 130"; }
-expect_in "$T/int.out" "stopped by Interrupt"
+signal_bg INT; expect_rc 130
+expect_out "stopped by Interrupt"
 
 # A TLS handshake that times out closes the session: nothing more goes out
 # on it in plaintext.

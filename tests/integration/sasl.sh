@@ -3,9 +3,10 @@
 # checks the other): success, a wrong secret, s:auth() choosing the strongest
 # mechanism, an AUTH the server did not advertise, a SCRAM server that cannot
 # prove it knows the password, and no secret of any mechanism in the record.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 
-cat >"$T/prologue.lua" <<'LUA'
+prologue <<'LUA'
 local server = require "smtp.server"
 function start(cfg)
   cfg.relay = "open"
@@ -23,7 +24,6 @@ function start(cfg)
 end
 ALL = { "SCRAM-SHA-256", "SCRAM-SHA-1", "CRAM-MD5", "PLAIN", "LOGIN", "XOAUTH2", "OAUTHBEARER" }
 LUA
-with() { { echo "dofile('$T/prologue.lua')"; cat; } | scenario "$1"; }
 
 s=$(with all.lua <<'LUA'
 local session = start{ auth = ALL }

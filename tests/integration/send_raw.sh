@@ -2,6 +2,7 @@
 # Exactly the bytes the script says reach the server: send adds CRLF,
 # send_raw adds nothing (bare LF, NUL, a line split across writes), and DATA
 # is CRLF-normalised and dot-stuffed. The transcript shows each of them.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 
 fake record
@@ -23,7 +24,7 @@ s:quit()
 LUA
 )
 run run --transcript "$T/raw.log" --server "127.0.0.1:$FAKE_PORT" "$s"; expect_rc 0
-wait "$FAKE_PID" 2>/dev/null
+wait_fake
 printf 'EHLO client.example.test\r\nNOOP\r\nNOOP\nX-NUL \0 byte\r\nDATA\r\nSubject: dots\r\n\r\n..one\r\n...two\r\nlast line without newline\r\n.\r\nQUIT\r\n' >"$T/want"
 cmp "$T/want" "$T/fake.recv" || { od -c "$T/fake.recv" | head -20; fail "bytes on the wire differ"; }
 expect_lines "$T/raw.log" " -> NO   (no line end)" " -> OP" " -> NOOP   (bare LF)" \

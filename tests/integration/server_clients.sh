@@ -2,6 +2,7 @@
 # `smtprun serve` receiving mail from real clients, swaks and Python's
 # smtplib: the envelope and the body the server script got, byte for byte,
 # with lines that start with a dot.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 need_python
 command -v swaks >/dev/null || { echo "skipped: no swaks"; exit 77; }
@@ -14,7 +15,7 @@ swaks --server "127.0.0.1:$SERVE_PORT" --from sender@example.test \
     --to rcpt1@example.net,rcpt2@example.org --helo swaks.example.test \
     --auth LOGIN --auth-user alice --auth-password secret \
     --data "$T/body" >"$T/swaks.out" 2>&1 || { cat "$T/swaks.out" >&2; fail "swaks failed"; }
-serve_wait; expect_rc 0
+wait_bg; expect_rc 0
 expect_out "PASS  $SRCDIR/tests/scenarios/sink.lua"
 printf 'MESSAGE 1\nHELO swaks.example.test\nAUTH alice\nMAIL sender@example.test\nRCPT rcpt1@example.net\nRCPT rcpt2@example.org\n' >"$T/want.env"
 cmp "$T/want.env" "$T/swaks.env" || { cat "$T/swaks.env" >&2; fail "envelope from swaks"; }
@@ -39,7 +40,7 @@ s.sendmail("py@example.test", ["one@example.test"], body)
 s.sendmail("py2@example.test", ["two@example.test", "three@example.test"], b"Subject: 2\r\n\r\n.\r\n")
 s.quit()
 PY
-serve_wait; expect_rc 0
+wait_bg; expect_rc 0
 printf 'MESSAGE 1\nHELO py.example.test\nAUTH alice\nMAIL py@example.test\nRCPT one@example.test\nMESSAGE 2\nHELO py.example.test\nAUTH alice\nMAIL py2@example.test\nRCPT two@example.test\nRCPT three@example.test\n' >"$T/want.env"
 cmp "$T/want.env" "$T/py.env" || { cat "$T/py.env" >&2; fail "envelope from smtplib"; }
 cmp "$T/body" "$T/py.1" || { od -c "$T/py.1" | head >&2; fail "body from smtplib"; }
@@ -49,8 +50,7 @@ cmp "$T/want.2" "$T/py.2" || { od -c "$T/py.2" >&2; fail "second body from smtpl
 # SIGTERM stops a server that would otherwise wait for ever: exit 0, and the
 # transcript says so.
 serve_bg serve --transcript "$T/term.log" -D user=a -D password=b "$SRCDIR/scripts/article-server.lua"
-kill -TERM "$SERVE_PID"
-serve_wait; expect_rc 0
+signal_bg TERM; expect_rc 0
 expect_out "PASS"
 expect_lines "$T/term.log" "=== Listening on 127.0.0.1 port $SERVE_PORT" "=== stopped by Terminated"
 exit 0

@@ -3,6 +3,7 @@
 # client's side: its message (file:line included), the exit code, and the
 # transcript intact up to the fault. Client and server share one process and
 # one event loop (tests/scenarios/fault.lua).
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 
 sc="$SRCDIR/tests/scenarios/fault.lua"

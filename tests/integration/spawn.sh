@@ -2,6 +2,7 @@
 # The server-side primitives and concurrency in one scenario: smtp.listen,
 # accept, reply, read_command, expect_command, read_data, smtp.spawn and
 # smtp.wait_all, on the one event loop.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 
 s=$(scenario both.lua <<'LUA'

@@ -4,11 +4,13 @@
 # unknown issuer, a name mismatch), a server that drops the handshake, a 454,
 # versions and ciphers, client certificates, tls_info, and the STARTTLS
 # injection check against a safe and a vulnerable server.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 
 # A scenario prologue: a server with a fresh self-signed certificate for
-# mail.example.test (SANs mail.example.test, 127.0.0.1), written to ca.pem.
-cat >"$T/prologue.lua" <<LUA
+# mail.example.test (SANs mail.example.test, 127.0.0.1), written to ca.pem;
+# and scripted(), a client greeted by a server task the scenario writes.
+prologue <<LUA
 local server = require "smtp.server"
 CERT, KEY = smtp.tls_selfsigned("mail.example.test")
 local f = assert(io.open("$T/ca.pem", "w")); f:write(CERT); f:close()
@@ -30,8 +32,20 @@ function client(opts)
   if not opts.tls then s:greeting(); s:ehlo("client.example.test") end
   return s
 end
+-- scripted(handler): a client session, its greeting read, connected to a
+-- one-connection server task that says "220 hi" and then runs handler(c).
+function scripted(handler)
+  local l = smtp.listen{ quiet = true }
+  smtp.spawn(function()
+    local c = l:accept{ timeout = 5 }
+    c:reply(220, "hi")
+    handler(c)
+  end)
+  local s = smtp.connect{ host = "127.0.0.1", port = l:port() }
+  s:greeting()
+  return s
+end
 LUA
-with() { { echo "dofile('$T/prologue.lua')"; cat; } | scenario "$1"; }
 
 # Verified STARTTLS: the CA file, the address as the name; then EHLO again.
 s=$(with ok.lua <<'LUA'
@@ -130,16 +144,11 @@ LUA
 run run "$s"; expect_rc 1
 expect_out "refused.lua:$(lineof "$s" "client():starttls"): STARTTLS refused: expected 220, got 454 4.7.0 TLS not available (in reply to 'STARTTLS')"
 s=$(with drop.lua <<'LUA'
-local l = smtp.listen{ quiet = true }
-smtp.spawn(function()
-  local c = l:accept{ timeout = 5 }
-  c:reply(220, "hi")
+local s = scripted(function(c)
   c:expect_command("^STARTTLS")
   c:reply(220, "go")
   c:close()
 end)
-local s = smtp.connect{ host = "127.0.0.1", port = l:port() }
-s:greeting()
 s:starttls{ cafile = CA }
 LUA
 )
@@ -174,11 +183,8 @@ s=$(with clientcert.lua <<'LUA'
 local ccert, ckey = smtp.tls_selfsigned("client.example.test")
 local function save(name, text) local f = assert(io.open(name, "w")); f:write(text); f:close() end
 save(CA .. ".c.crt", ccert); save(CA .. ".c.key", ckey)
-local l = smtp.listen{ quiet = true }
 local seen
-smtp.spawn(function()
-  local c = l:accept{ timeout = 5 }
-  c:reply(220, "hi")
+local s = scripted(function(c)
   c:expect_command("^STARTTLS")
   c:reply(220, "go")
   local info = c:tls_handshake{ cert_pem = CERT, key_pem = KEY, request_cert = true,
@@ -186,8 +192,6 @@ smtp.spawn(function()
   seen = info.chain[1] and info.chain[1].subject
   c:read_command()
 end)
-local s = smtp.connect{ host = "127.0.0.1", port = l:port() }
-s:greeting()
 s:starttls{ cafile = CA, cert = CA .. ".c.crt", key = CA .. ".c.key" }
 s:close()
 smtp.wait_all{ timeout = 5 }
@@ -209,17 +213,12 @@ expect_out "starttls-injection.lua:30: VULNERABLE to STARTTLS command injection:
 # The client side of the injection mechanism: bytes after the 220 and before
 # TLS are discarded and reported, never read as TLS data.
 s=$(with inject.lua <<'LUA'
-local l = smtp.listen{ quiet = true }
-smtp.spawn(function()
-  local c = l:accept{ timeout = 5 }
-  c:reply(220, "hi")
+local s = scripted(function(c)
   c:expect_command("^STARTTLS")
   c:send_raw("220 go\r\n250 injected by a man in the middle\r\n")
   c:tls_handshake{ cert_pem = CERT, key_pem = KEY }
   c:reply(250, "inside")
 end)
-local s = smtp.connect{ host = "127.0.0.1", port = l:port() }
-s:greeting()
 s:starttls{ cafile = CA }
 local r = s:reply()
 assert(r.text == "inside", "got " .. r.text)

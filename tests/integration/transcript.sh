@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Transcripts: one file or one per scenario, live on stderr with -v,
 # timestamps, and every line on disk as it happens (a kill loses nothing).
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 
 ok=$(scenario ok.lua <<'LUA'
@@ -19,7 +20,7 @@ run run --transcript "$T/all.log" --server "127.0.0.1:$FAKE_PORT" "$ok"; expect_
 expect_lines "$T/all.log" "=== scenario $ok" "=== Trying 127.0.0.1 port $FAKE_PORT..." \
     "=== Connected to 127.0.0.1 port $FAKE_PORT" "<-  220 mail.example.test ESMTP fake" \
     " -> NOOP" "<-  250 ok" " -> QUIT" "<-  221 2.0.0 Bye" "=== Connection closed with remote host."
-wait "$FAKE_PID" 2>/dev/null
+wait_fake
 
 # A directory (given with a trailing slash: created): a file per scenario.
 fake record
@@ -27,7 +28,7 @@ run run --transcript "$T/dir/" --server "127.0.0.1:$FAKE_PORT" "$T/sub/two.lua";
 name=$(printf '%s' "${T#/}/sub/two" | tr '/' '-')
 [ -f "$T/dir/$name.log" ] || { ls -l "$T/dir" >&2; fail "no per-scenario transcript $name.log"; }
 expect_in "$T/dir/$name.log" " -> QUIT"
-wait "$FAKE_PID" 2>/dev/null
+wait_fake
 
 # -v: the same lines, live on stderr; --timestamps prefixes elapsed seconds.
 fake record
@@ -35,8 +36,8 @@ run run -v --timestamps --server "127.0.0.1:$FAKE_PORT" "$ok"; expect_rc 0
 grep -Eq '^\[ +[0-9]+\.[0-9]{3}\]  -> NOOP$' "$T/err" || fail "no timestamped NOOP on stderr"
 grep -Eq '^\[ +[0-9]+\.[0-9]{3}\] <-  221 2.0.0 Bye$' "$T/err" || fail "no timestamped 221"
 # Piped stderr gets no colour codes.
-! grep -q $'\033' "$T/err" || fail "colour escapes on a pipe"
-wait "$FAKE_PID" 2>/dev/null
+expect_no_err $'\033'
+wait_fake
 
 # Killed mid-scenario: what happened so far is on disk already.
 fake silent
@@ -45,14 +46,9 @@ local s = smtp.connect()
 s:expect(220, nil, { timeout = 30 })
 LUA
 )
-"$SMTPRUN" run --transcript "$T/killed.log" --server "127.0.0.1:$FAKE_PORT" "$slow" \
-    >/dev/null 2>&1 &
-pid=$!
-for i in $(seq 100); do
-	grep -q "=== Connected" "$T/killed.log" 2>/dev/null && break
-	sleep 0.05
-done
-kill -9 "$pid"; wait "$pid" 2>/dev/null
+run_bg run --transcript "$T/killed.log" --server "127.0.0.1:$FAKE_PORT" "$slow"
+wait_for "$T/killed.log" "=== Connected" "$BG_PID"
+signal_bg KILL; expect_rc 137
 expect_lines "$T/killed.log" "=== scenario $slow" "=== Connected to 127.0.0.1 port $FAKE_PORT"
-kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
+stop_fake
 exit 0

@@ -2,6 +2,7 @@
 # valgrind memcheck over real sessions: the article against Postfix, a
 # failing AUTH, a timeout, a malformed reply, a refused connection and a
 # name lookup. Any error or leak fails the test.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 command -v valgrind >/dev/null || { echo "skipped: no valgrind"; exit 77; }
 need_postfix
@@ -33,10 +34,10 @@ LUA
 )
 fake silent
 vg run --server "127.0.0.1:$FAKE_PORT" "$s"; expect_rc 1
-kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
+stop_fake
 fake mixed
 vg run --server "127.0.0.1:$FAKE_PORT" "$s"; expect_rc 1
-wait "$FAKE_PID" 2>/dev/null
+wait_fake
 vg run --timeout 5 --server "localhost:$(free_port)" "$s"; expect_rc 2
 vg b64 encode 'alice@example.test'; expect_rc 0
 # The server role: the demo in one process, and faults on both sides.

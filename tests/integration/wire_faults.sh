@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What a misbehaving server gets: each fault is one clear message naming the
 # exchange, exit 1, and the transcript kept up to the fault.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 
 ehlo=$(scenario ehlo.lua <<'LUA'
@@ -18,7 +19,7 @@ run run --timeout 1 --transcript "$T/trickle.log" --server "127.0.0.1:$FAKE_PORT
 expect_rc 1
 expect_out "ehlo.lua:2: timed out after 1 s waiting for a reply to the greeting (received so far: \"220 t"
 expect_lines "$T/trickle.log" "=== Connected to 127.0.0.1 port $FAKE_PORT" "*** timed out after 1 s"
-kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
+stop_fake
 
 # A per-call timeout overrides the session's and the command line's.
 fake silent
@@ -30,7 +31,7 @@ LUA
 )
 run run --timeout 60 --server "127.0.0.1:$FAKE_PORT" "$s"; expect_rc 1
 expect_out "percall.lua:3: timed out after 0.3 s waiting for a reply to the greeting (received so far: nothing)"
-kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
+stop_fake
 
 # ...and the session's overrides the command line's.
 fake silent
@@ -42,7 +43,7 @@ LUA
 )
 run run --timeout 60 --server "127.0.0.1:$FAKE_PORT" "$s"; expect_rc 1
 expect_out "timed out after 0.4 s"
-kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
+stop_fake
 
 # Malformed replies.
 fake garbage
@@ -50,23 +51,23 @@ run run --transcript "$T/garbage.log" --server "127.0.0.1:$FAKE_PORT" "$ehlo"; e
 expect_out "ehlo.lua:2: malformed reply to the greeting: reply line 1 does not start with a reply code"
 expect_out '"HTTP/1.1 400 Bad Request"'
 expect_lines "$T/garbage.log" "<** HTTP/1.1 400 Bad Request" "*** malformed reply"
-wait "$FAKE_PID" 2>/dev/null
+wait_fake
 
 fake mixed
 run run --server "127.0.0.1:$FAKE_PORT" "$ehlo"; expect_rc 1
 expect_out "ehlo.lua:3: malformed reply to 'EHLO client.example.test': reply line 2 has code 251, but the reply began with 250"
-wait "$FAKE_PID" 2>/dev/null
+wait_fake
 
 fake nosep
 run run --server "127.0.0.1:$FAKE_PORT" "$ehlo"; expect_rc 1
 expect_out "code 250 is followed by neither a space nor a hyphen"
-wait "$FAKE_PID" 2>/dev/null
+wait_fake
 
 fake barelf
 run run --transcript "$T/barelf.log" --server "127.0.0.1:$FAKE_PORT" "$ehlo"; expect_rc 1
 expect_out "malformed reply to the greeting: reply line 1 ends in a bare LF, not CRLF"
 expect_in "$T/barelf.log" "<-  220 mail.example.test ready   (bare LF)"
-wait "$FAKE_PID" 2>/dev/null
+wait_fake
 
 # A reply line over the session's cap.
 fake record
@@ -78,20 +79,20 @@ LUA
 run run --transcript "$T/cap.log" --server "127.0.0.1:$FAKE_PORT" "$s"; expect_rc 1
 expect_out "cap.lua:2: malformed reply to the greeting: reply line longer than 16 bytes"
 expect_in "$T/cap.log" "<** 220 mail.example.test ESMTP fake"
-kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
+stop_fake
 
 # The server hangs up instead of answering EHLO, or halfway through.
 fake drop
 run run --transcript "$T/drop.log" --server "127.0.0.1:$FAKE_PORT" "$ehlo"; expect_rc 1
 expect_out "ehlo.lua:3: connection closed by server while waiting for a reply to 'EHLO client.example.test' (received: nothing)"
 expect_lines "$T/drop.log" "<-  220 mail.example.test ESMTP fake" " -> EHLO client.example.test" "*** connection closed"
-wait "$FAKE_PID" 2>/dev/null
+wait_fake
 
 fake halfdrop
 run run --transcript "$T/half.log" --server "127.0.0.1:$FAKE_PORT" "$ehlo"; expect_rc 1
 expect_out '(received: "250-mail.example.test\r\n250-PIPEL")'
 expect_lines "$T/half.log" "<-  250-mail.example.test" "<** 250-PIPEL   (no line end)" "*** connection closed"
-wait "$FAKE_PID" 2>/dev/null
+wait_fake
 
 # expect_close: the server closes (pass), stays open (timeout), or talks.
 closing=$(scenario close.lua <<'LUA'
@@ -105,16 +106,16 @@ LUA
 fake bye
 run run --transcript "$T/bye.log" --server "127.0.0.1:$FAKE_PORT" "$closing"; expect_rc 0
 expect_in "$T/bye.log" "=== Connection closed by remote host."
-wait "$FAKE_PID" 2>/dev/null
+wait_fake
 
 fake linger
 run run --server "127.0.0.1:$FAKE_PORT" "$closing"; expect_rc 1
 expect_out "close.lua:5: expected the server to close the connection after 'QUIT', but it stayed open for 1 s"
-kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
+stop_fake
 
 fake chatty
 run run --transcript "$T/chatty.log" --server "127.0.0.1:$FAKE_PORT" "$closing"; expect_rc 1
 expect_out "but it sent \"250 one more thing\\r\\n\""
 expect_in "$T/chatty.log" "<** 250 one more thing"
-kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
+stop_fake
 exit 0

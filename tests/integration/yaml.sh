@@ -3,53 +3,54 @@
 # file:line:column; the configuration's targets, timeouts and variables
 # (with ${NAME} and ${NAME:-default} from the environment); and the YAML
 # steps run the same API as Lua, at their own lines.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 need_python
-cd "$T"
+cd "$T" || exit 1
 
 # Scenario errors: one per kind.
-printf 'cases:\n  - name: x\n    steps:\n      - expect: [250\n' >syntax.yaml
-printf 'cases:\n  - name: x\n    steps:\n      - sleep: soon\n' >type.yaml
-printf 'cases:\n  - name: x\n    stpes: []\n' >unknown.yaml
-printf 'cases:\n  - steps: []\n' >missing.yaml
-printf 'cases:\n  - name: x\n    steps:\n      - frobnicate: 1\n' >step.yaml
-printf 'cases:\n  - name: x\n    steps:\n      - send: "${NOPE_NOT_SET}"\n' >var.yaml
-printf 'cases: 3\n' >notalist.yaml
-run run syntax.yaml; expect_rc 2
-expect_out "syntax.yaml:5:1: did not find expected ',' or ']' while parsing a flow sequence"
-run run type.yaml; expect_rc 2
-expect_out 'type.yaml:4:16: sleep: expected a number, got "soon"'
-run run unknown.yaml; expect_rc 2
-expect_out 'unknown.yaml:3:5: unknown key "stpes" in case 1 (expected one of: expect_failure, name, skip, steps)'
-run run missing.yaml; expect_rc 2
-expect_out 'missing.yaml:2:5: case 1: missing "name"'
-run run step.yaml; expect_rc 2
-expect_out 'step.yaml:4:9: unknown step "frobnicate"'
-run run var.yaml; expect_rc 2
-expect_out 'var.yaml:4:15: ${NOPE_NOT_SET} is not set'
-run run notalist.yaml; expect_rc 2
-expect_out 'notalist.yaml:1:8: cases: expected a list, got "3"'
+# bad_scenario NAME TEXT MESSAGE: NAME.yaml holding TEXT (printf %b) is a
+# setup error (exit 2) reported as NAME.yaml:MESSAGE.
+bad_scenario() {
+	printf '%b' "$2" >"$1.yaml"
+	run run "$1.yaml"; expect_rc 2
+	expect_out "$1.yaml:$3"
+}
+bad_scenario syntax 'cases:\n  - name: x\n    steps:\n      - expect: [250\n' \
+    "5:1: did not find expected ',' or ']' while parsing a flow sequence"
+bad_scenario type 'cases:\n  - name: x\n    steps:\n      - sleep: soon\n' \
+    '4:16: sleep: expected a number, got "soon"'
+bad_scenario unknown 'cases:\n  - name: x\n    stpes: []\n' \
+    '3:5: unknown key "stpes" in case 1 (expected one of: expect_failure, name, skip, steps)'
+bad_scenario missing 'cases:\n  - steps: []\n' '2:5: case 1: missing "name"'
+bad_scenario step 'cases:\n  - name: x\n    steps:\n      - frobnicate: 1\n' \
+    '4:9: unknown step "frobnicate"'
+# shellcheck disable=SC2016 # ${NAME} is the YAML's own syntax, not the shell's
+bad_scenario var 'cases:\n  - name: x\n    steps:\n      - send: "${NOPE_NOT_SET}"\n' \
+    '4:15: ${NOPE_NOT_SET} is not set'
+bad_scenario notalist 'cases: 3\n' '1:8: cases: expected a list, got "3"'
 # All of them in one run: each reported, the run goes on.
 run run syntax.yaml type.yaml unknown.yaml missing.yaml; expect_rc 2
 expect_out "4 cases in 4 files: 0 passed, 0 failed, 4 errors"
 
 # Configuration errors, named the same way.
-printf 'targets:\n  t:\n    hots: x\n' >bad.yaml
-printf 'targets:\n  t:\n    host: 127.0.0.1\n    port: many\n' >port.yaml
-printf 'targets: [1\n' >broken.yaml
-printf 'timeouts:\n  wait: -1\n' >neg.yaml
-printf 'colour: blue\n' >top.yaml
+# bad_config NAME TEXT MESSAGE [ARGS...]: `run -c NAME.yaml ARGS ok.lua`,
+# NAME.yaml holding TEXT (printf %b), is a setup error (exit 2) reported as
+# NAME.yaml:MESSAGE on stderr.
 printf 'assert(true)\n' >ok.lua
-run run -c bad.yaml --target t ok.lua; expect_rc 2
-expect_err 'bad.yaml:3:5: unknown key "hots" in target t (expected one of: cafile, host, password, port, tls, user, verify)'
-run run -c port.yaml --target t ok.lua; expect_rc 2
-expect_err 'port.yaml:4:11: port: expected a number, got "many"'
-run run -c broken.yaml ok.lua; expect_rc 2
-expect_err "broken.yaml:2:1: did not find expected ',' or ']'"
-run run -c neg.yaml ok.lua; expect_rc 2
-expect_err "neg.yaml:2:9: timeouts.wait: expected seconds > 0"
-run run -c top.yaml ok.lua; expect_rc 2
-expect_err 'top.yaml:1:1: unknown key "colour" in the configuration'
+bad_config() {
+	printf '%b' "$2" >"$1.yaml"
+	run run -c "$1.yaml" "${@:4}" ok.lua; expect_rc 2
+	expect_err "$1.yaml:$3"
+}
+bad_config bad 'targets:\n  t:\n    hots: x\n' \
+    '3:5: unknown key "hots" in target t (expected one of: cafile, host, password, port, tls, user, verify)' \
+    --target t
+bad_config port 'targets:\n  t:\n    host: 127.0.0.1\n    port: many\n' \
+    '4:11: port: expected a number, got "many"' --target t
+bad_config broken 'targets: [1\n' "2:1: did not find expected ',' or ']'"
+bad_config neg 'timeouts:\n  wait: -1\n' "2:9: timeouts.wait: expected seconds > 0"
+bad_config top 'colour: blue\n' '1:1: unknown key "colour" in the configuration'
 run run -c bad.yaml --target nope ok.lua; expect_rc 2
 expect_err 'no target named "nope" (there are: t)'
 run run --target t ok.lua; expect_rc 2
@@ -82,6 +83,7 @@ LUA
 DEMO_PORT=$port run run -D want_to=friend@example.net vars.lua; expect_rc 0
 DEMO_PORT=$port run run -D to=x@example.org -D want_to=x@example.org vars.lua; expect_rc 0
 run run vars.lua; expect_rc 2
+# shellcheck disable=SC2016 # the message quotes the YAML's own ${NAME}
 expect_err 'smtprun.yaml:4:11: ${DEMO_PORT} is not set'
 
 # The article as YAML, against the configured target.
