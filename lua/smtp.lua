@@ -65,7 +65,8 @@ end
 
 -- A variable given with -D, or a setup error (exit 2) naming it.
 function smtp.need(name)
-  local v = rawget(_G, "vars") and vars[name]
+  local vars = rawget(_G, "vars")       -- the runner's global: -D and the config
+  local v = vars and vars[name]
   if v == nil or v == "" then
     core.fail(("missing variable '%s': pass -D %s=VALUE"):format(name, name), "setup")
   end

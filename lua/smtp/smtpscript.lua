@@ -44,6 +44,8 @@
 -- called "<file:line>". Failures name the file and line of the statement
 -- (and the calls that led there); syntax errors the line and column.
 
+local smtp = require "smtp"
+
 local M = {}
 
 local KEYWORDS = {}

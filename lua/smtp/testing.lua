@@ -16,6 +16,7 @@
 -- cases by smtp.yamlscenario and smtp.smtpscript.
 
 local core = require "smtprun.core"
+local smtp = require "smtp"
 
 local testing = {}
 
@@ -40,7 +41,6 @@ local function describe(err)
 end
 
 local function stub_network(on)
-  local smtp = require "smtp"
   if on then
     local saved = {}
     for _, name in ipairs{ "connect", "listen", "spawn", "sleep", "wait_all" } do
@@ -52,7 +52,6 @@ local function stub_network(on)
 end
 
 local function restore(saved)
-  local smtp = require "smtp"
   for name, fn in pairs(saved or {}) do smtp[name] = fn end
 end
 

@@ -20,6 +20,7 @@
 -- skip: "why" or expect_failure: "why". ${name} comes from the variables,
 -- then the environment; ${name:-default} gives a default.
 
+local smtp = require "smtp"
 local Y = require "smtp.yaml"
 
 local M = {}
@@ -223,6 +224,7 @@ end
 
 function M.compile(path)
   local root = Y.load(path)
+  local vars = rawget(_G, "vars")        -- the runner's global: -D and the config
   local lookup = function(name)
     local v = vars and vars[name]
     if v == nil then v = os.getenv(name) end
