@@ -45,6 +45,7 @@
 -- (and the calls that led there); syntax errors the line and column.
 
 local smtp = require "smtp"
+local testing = require "smtp.testing"
 
 local M = {}
 
@@ -776,9 +777,9 @@ function M.compile(path)
   return function()
     for _, c in ipairs(script.cases) do
       if c.skip then
-        test(c.name, function() skip("marked skip at " .. where(c)) end)
+        testing.test(c.name, function() testing.skip("marked skip at " .. where(c)) end)
       else
-        test(c.name, function() run_case(c) end)
+        testing.test(c.name, function() run_case(c) end)
       end
     end
   end
