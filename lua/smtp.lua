@@ -229,7 +229,7 @@ local function step(s, opts, why)
 end
 
 -- The server's 334 text decoded; notes (does not fail on) an unexpected one.
-local function check_prompt(s, reply, want, what)
+local function check_prompt(reply, want, what)
   local text = reply.text or ""
   local decoded = core.b64decode(text)
   if decoded == nil then
@@ -262,12 +262,12 @@ function S:auth_login(user, pass, opts)
     self:send("AUTH LOGIN", opts)
     local r, early = step(self, opts, "AUTH LOGIN refused")
     if early then return early end
-    check_prompt(self, r, "user", "user name")
+    check_prompt(r, "user", "user name")
     self:send(b64user, { redact = "[username redacted]", timeout = opts.timeout })
   end
   local r, early = step(self, opts, "AUTH LOGIN refused")
   if early then return early end
-  check_prompt(self, r, "pass", "password")
+  check_prompt(r, "pass", "password")
   self:send(core.b64encode(pass), { redact = "[password redacted]", timeout = opts.timeout })
   return auth_result(self, opts)
 end
