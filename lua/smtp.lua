@@ -1,10 +1,10 @@
 -- smtp.lua: the scripting API of smtprun, global `smtp` in every scenario.
 --
--- The waiting primitives are C (smtprun.core): smtp.connect, and on a session
--- send, send_raw, expect, reply, expect_close, close. Everything here is
--- sugar on top of them: the SMTP verbs, EHLO parsing, AUTH exchanges, message
--- building. Errors raised here point at the scenario line that called the
--- helper, not at this file.
+-- The waiting primitives are C (smtprun.core): connect, and on a session
+-- send, send_raw, expect, reply, expect_close, close, tls_handshake.
+-- Everything here is sugar on top of them: implicit TLS in smtp.connect, the
+-- SMTP verbs, EHLO parsing, AUTH exchanges, message building. Errors raised
+-- here point at the scenario line that called the helper, not at this file.
 
 local core = require "smtprun.core"
 local S = core.session          -- the methods of every session

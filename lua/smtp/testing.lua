@@ -23,8 +23,9 @@ local testing = {}
 -- skip() raises a table with this metatable: it is not a failure.
 local SKIP_MT = { __tostring = function(e) return "skipped: " .. e.reason end }
 
--- What --list and --filter's first pass put in place of the calls that
--- reach the network: top-level code of a test file only registers cases.
+-- What a dry run (--list, or a --filter the path does not match) puts in
+-- place of the calls that reach the network: there, the top-level code of a
+-- test file only registers cases.
 local LISTING = setmetatable({}, { __tostring = function() return "listing" end })
 
 -- A case's error as a result for core.case_end.
