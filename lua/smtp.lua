@@ -1,10 +1,10 @@
 -- smtp.lua: the scripting API of smtprun, global `smtp` in every scenario.
 --
--- The waiting primitives are C (smtprun.core): smtp.connect, and on a session
--- send, send_raw, expect, reply, expect_close, close. Everything here is
--- sugar on top of them: the SMTP verbs, EHLO parsing, AUTH exchanges, message
--- building. Errors raised here point at the scenario line that called the
--- helper, not at this file.
+-- The waiting primitives are C (smtprun.core): connect, and on a session
+-- send, send_raw, expect, reply, expect_close, close, tls_handshake.
+-- Everything here is sugar on top of them: implicit TLS in smtp.connect, the
+-- SMTP verbs, EHLO parsing, AUTH exchanges, message building. Errors raised
+-- here point at the scenario line that called the helper, not at this file.
 
 local core = require "smtprun.core"
 local S = core.session          -- the methods of every session
@@ -65,7 +65,8 @@ end
 
 -- A variable given with -D, or a setup error (exit 2) naming it.
 function smtp.need(name)
-  local v = rawget(_G, "vars") and vars[name]
+  local vars = rawget(_G, "vars")       -- the runner's global: -D and the config
+  local v = vars and vars[name]
   if v == nil or v == "" then
     core.fail(("missing variable '%s': pass -D %s=VALUE"):format(name, name), "setup")
   end
@@ -228,7 +229,7 @@ local function step(s, opts, why)
 end
 
 -- The server's 334 text decoded; notes (does not fail on) an unexpected one.
-local function check_prompt(s, reply, want, what)
+local function check_prompt(reply, want, what)
   local text = reply.text or ""
   local decoded = core.b64decode(text)
   if decoded == nil then
@@ -261,12 +262,12 @@ function S:auth_login(user, pass, opts)
     self:send("AUTH LOGIN", opts)
     local r, early = step(self, opts, "AUTH LOGIN refused")
     if early then return early end
-    check_prompt(self, r, "user", "user name")
+    check_prompt(r, "user", "user name")
     self:send(b64user, { redact = "[username redacted]", timeout = opts.timeout })
   end
   local r, early = step(self, opts, "AUTH LOGIN refused")
   if early then return early end
-  check_prompt(self, r, "pass", "password")
+  check_prompt(r, "pass", "password")
   self:send(core.b64encode(pass), { redact = "[password redacted]", timeout = opts.timeout })
   return auth_result(self, opts)
 end

@@ -7,6 +7,7 @@
 -- self-signed certificate for mail.example.test made when it starts, and the
 -- other SASL mechanisms smtprun knows (for XOAUTH2 and OAUTHBEARER the
 -- password is the bearer token).
+local smtp = require "smtp"
 local server = require "smtp.server"
 
 local article = {}

@@ -1,6 +1,7 @@
 -- smtp/demo.lua: what "smtprun demo" runs before the article's scenario:
 -- the article's server on 127.0.0.1 (a free port, or --port), quiet, serving
 -- in a task of its own, and made the scenario's default target.
+local smtp = require "smtp"
 local article = require "smtp.article"
 
 return function(vars)

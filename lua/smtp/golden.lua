@@ -6,6 +6,8 @@
 -- test-suite munging. --golden-rules FILE adds rules: a Lua file returning
 -- { {pattern, replacement}, ... } (Lua patterns, applied to each line).
 
+local smtp = require "smtp"
+
 local golden = {}
 
 golden.rules = {

@@ -38,6 +38,8 @@
 -- are noted in the transcript and kept in srv.errors (strict = true makes
 -- them fail the scenario instead).
 
+local smtp = require "smtp"
+
 local server = {}
 local Server = {}
 Server.__index = Server

@@ -20,6 +20,8 @@
 -- skip: "why" or expect_failure: "why". ${name} comes from the variables,
 -- then the environment; ${name:-default} gives a default.
 
+local smtp = require "smtp"
+local testing = require "smtp.testing"
 local Y = require "smtp.yaml"
 
 local M = {}
@@ -223,6 +225,7 @@ end
 
 function M.compile(path)
   local root = Y.load(path)
+  local vars = rawget(_G, "vars")        -- the runner's global: -D and the config
   local lookup = function(name)
     local v = vars and vars[name]
     if v == nil then v = os.getenv(name) end
@@ -280,11 +283,15 @@ function M.compile(path)
   return function()
     for _, case in ipairs(cases) do
       local body = function()
-        if case.skip then skip(case.skip) end
+        if case.skip then testing.skip(case.skip) end
         local st = {}
         for _, step in ipairs(case.steps) do run_step(path, step, st) end
       end
-      if case.todo then expect_failure(case.name, case.todo, body) else test(case.name, body) end
+      if case.todo then
+        testing.expect_failure(case.name, case.todo, body)
+      else
+        testing.test(case.name, body)
+      end
     end
   end
 end
