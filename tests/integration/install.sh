@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # cmake --install puts the binary, the Lua modules, the scenarios, the
-# examples and the man page in place, and the installed binary finds its
-# modules there (not in the source tree).
+# examples, the documentation and the man page in place, and the installed
+# binary finds its modules there (not in the source tree).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 : "${BUILD_DIR:?}"
@@ -10,7 +10,7 @@ cmake --install "$BUILD_DIR" --prefix "$T/inst" >"$T/install.log" 2>&1 ||
     { cat "$T/install.log" >&2; fail "cmake --install failed"; }
 for f in bin/smtprun share/smtprun/lua/smtp.lua \
     share/smtprun/scripts/article-auth-login.lua share/man/man1/smtprun.1 \
-    share/doc/smtprun/examples/plain-send.lua; do
+    share/doc/smtprun/examples/plain-send.lua share/doc/smtprun/scenarios.md; do
 	[ -f "$T/inst/$f" ] || fail "not installed: $f"
 done
 
