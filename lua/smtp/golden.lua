@@ -8,6 +8,7 @@
 
 local smtp = require "smtp"
 
+local core = require "smtprun.core"
 local golden = {}
 
 golden.rules = {
@@ -94,15 +95,10 @@ function golden.diff(a, b, name_a, name_b)
   return changed and table.concat(out, "\n") or nil
 end
 
-local function part(s)
-  return (s:gsub("^%./", ""):gsub("^/+", ""):gsub("/", "-"):gsub("[^%w%.%-_]", "_"))
-end
-
 -- Compares text with the golden copy for path (and case name), or writes it
 -- with --update-golden. Returns nil when all is well, else a message.
 function golden.check(cfg, path, name, text)
-  local file = ("%s/%s%s.txt"):format(cfg.golden, part(path:gsub("%.%w+$", "")),
-    name and ("--" .. part(name)) or "")
+  local file = ("%s/%s.txt"):format(cfg.golden, core.file_name(path, name))
   local extra
   if cfg.golden_rules then
     local chunk, err = loadfile(cfg.golden_rules, "t")

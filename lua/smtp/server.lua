@@ -40,6 +40,7 @@
 
 local smtp = require "smtp"
 
+local core = require "smtprun.core"
 local server = {}
 local Server = {}
 Server.__index = Server
@@ -124,17 +125,8 @@ end
 ---------------------------------------------------------------------------
 -- Replies, and faults applied to them.
 
-local function format_reply(code, lines, eol)
-  eol = eol or "\r\n"
-  if type(lines) ~= "table" then lines = { lines } end
-  if #lines == 0 then lines = { "" } end
-  local out = {}
-  for i, line in ipairs(lines) do
-    local sep = i < #lines and "-" or (line ~= "" and " " or "")
-    out[#out + 1] = ("%03d%s%s%s"):format(code, sep, line, eol)
-  end
-  return table.concat(out)
-end
+-- The reply's bytes exactly as c:reply sends them (eol "\n" for bare LF).
+local format_reply = core.format_reply
 server.format_reply = format_reply
 
 -- The fault for this point of the session, if any (and counts its use).

@@ -34,9 +34,9 @@ local function describe(err)
     return { status = "skip", message = err.reason }
   end
   if type(err) == "table" and err.kind then
-    local setup = err.kind == "setup" or err.kind == "usage"
-    return { status = setup and "error" or "fail", message = tostring(err), kind = err.kind,
-             at = err.at, expected = err.expected, got = err.got, command = err.command }
+    return { status = core.is_setup_error(err.kind) and "error" or "fail",
+             message = tostring(err), kind = err.kind, at = err.at,
+             expected = err.expected, got = err.got, command = err.command }
   end
   return { status = "fail", message = tostring(err) }
 end
@@ -155,7 +155,7 @@ end
 -- failure of the file.
 function File:stopped(err)
   if err == LISTING then
-    if self.cfg.list and self.matches_path then io.stdout:write(self.path, "\n") end
+    if self.cfg.list and self.matches_path then io.stdout:write(core.escape(self.path), "\n") end
     if not self.matches_path then core.filtered_out() end
     return
   end
@@ -171,7 +171,7 @@ end
 -- left is its golden check.
 function File:plain()
   if not self.matches_path then return core.filtered_out() end
-  if self.cfg.list then io.stdout:write(self.path, "\n") end
+  if self.cfg.list then io.stdout:write(core.escape(self.path), "\n") end
   if self.cfg.golden and not self.cfg.list then
     local why = self:golden(nil)
     if why then core.fail(why, "golden") end
@@ -189,7 +189,9 @@ function File:select()
     end
   end
   if self.cfg.list then
-    for _, c in ipairs(selected) do io.stdout:write(self.path, ": ", c.name, "\n") end
+    for _, c in ipairs(selected) do
+      io.stdout:write(core.escape(self.path .. ": " .. c.name), "\n")
+    end
     return nil
   end
   if #selected == 0 then

@@ -103,7 +103,7 @@ expect_out "$bad:$(($(line_in "$bad" "one line wanted" EHLO) + 1)): single line 
 expect_out "FAIL  $bad: a permfail of two lines"
 expect_out "$bad:$(line_in "$bad" "a permfail of two lines" "expect smtp permfail"): single line response expected, got 550 5.1.1 first line (+1 more line) (in reply to 'VRFY lines')"
 expect_out "FAIL  $bad: a tab in a reply"
-expect_out "$bad:$(line_in "$bad" "a tab in a reply" "expect smtp permfail"): non-printable character in reply: 550 \"5.1.1 a\\x09tab\""
+expect_out "$bad:$(line_in "$bad" "a tab in a reply" "expect smtp permfail"): non-printable character in reply: 550 \"5.1.1 a\\ttab\""
 expect_out "FAIL  $bad: fail statement"
 expect_out "$bad:$(line_in "$bad" "fail statement" 'fail "'): the script says so"
 expect_out "FAIL  $bad: in a proc"

@@ -15,7 +15,7 @@ python3 "$check" "$SRCDIR/runner" || exit 1
 # top of FILE must fail with MESSAGE.
 broken() {
 	local name=$1 file=$2 line=$3 want=$4 out
-	rm -rf "$T/$name"
+	rm -rf "${T:?}/${name:?}"
 	cp -r "$SRCDIR/runner" "$T/$name"
 	{ printf '%s\n' "$line"; cat "$T/$name/$file"; } >"$T/$name/$file.new"
 	mv "$T/$name/$file.new" "$T/$name/$file"

@@ -9,6 +9,7 @@
 
 local smtp = require "smtp"
 
+local core = require "smtprun.core"
 local M = {}
 
 local KEYWORDS = {}
@@ -30,11 +31,10 @@ local function ends_number(c)
   return c == nil or c:match("^[%s),/}=]$") ~= nil
 end
 
+-- A string as messages show it: quoted, control bytes escaped as
+-- everywhere in smtprun (core.escape), quotes and backslashes escaped.
 local function quote(s)
-  return '"' .. s:gsub('[%c"\\]', function(c)
-    if c == '"' or c == "\\" then return "\\" .. c end
-    return ("\\x%02x"):format(c:byte())
-  end) .. '"'
+  return '"' .. core.escape((s:gsub('["\\]', "\\%0"))) .. '"'
 end
 M.quote = quote                 -- a string as messages show it
 

@@ -4,9 +4,9 @@
 local smtp = require "smtp"
 local quote = require("smtp.smtpscript.lexer").quote
 
-local M = {}
+local core = require "smtprun.core"
 
-local ERROR_KINDS = { setup = true, usage = true }
+local M = {}
 
 local function where(st) return ("%s:%d"):format(st.file, st.line) end
 M.where = where                 -- "file:line" of a statement or case
@@ -178,7 +178,7 @@ function M.run_case(c)
   if ok then
     smtp.fail("the case passed, but it is marked expect fail", "expect", { at = where(c) })
   end
-  if type(err) ~= "table" or ERROR_KINDS[err.kind] or stopped(err) then error(err, 0) end
+  if type(err) ~= "table" or core.is_setup_error(err.kind) or stopped(err) then error(err, 0) end
   smtp.note("failed, as expect fail wants: " .. tostring(err))
 end
 
