@@ -9,29 +9,14 @@
 local core = require "smtprun.core"
 local S = core.session          -- the methods of every session
 
-local smtp = {
-  listen = core.listen,
-  spawn = core.spawn,
-  wait_all = core.wait_all,
-  set_target = core.set_target,
-  b64encode = core.b64encode,
-  b64decode = core.b64decode,
-  sleep = core.sleep,
-  now = core.now,
-  note = core.note,
-  fail = core.fail,
-  config = core.config,
-  session = S,
-  server_session = core.server_session,
-  default_helo = "localhost",
-  tls_selfsigned = core.tls_selfsigned,
-  random = core.random,
-  scram = core.scram,
-  sasl_plain = core.sasl_plain,
-  sasl_cram_md5 = core.sasl_cram_md5,
-  sasl_xoauth2 = core.sasl_xoauth2,
-  sasl_oauthbearer = core.sasl_oauthbearer,
-}
+local smtp = { session = S, default_helo = "localhost" }
+
+-- What the binding offers as it is.
+for name in ([[listen spawn wait_all set_target b64encode b64decode sleep now note
+  fail config server_session tls_selfsigned random scram sasl_plain sasl_cram_md5
+  sasl_xoauth2 sasl_oauthbearer]]):gmatch("%S+") do
+  smtp[name] = core[name]
+end
 
 -- smtp.connect{host=, port=, timeout=, tls=}: tls = true or a table of TLS
 -- options makes it implicit TLS (RFC 8314): the handshake right after the

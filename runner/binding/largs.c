@@ -136,6 +136,25 @@ larg_string(lua_State *L, int opts, const char *name)
 	return lua_tostring(L, -1);
 }
 
+void
+larg_class(lua_State *L, const char *meta, const luaL_Reg *metamethods,
+    const luaL_Reg *const *methods)
+{
+	luaL_newmetatable(L, meta);
+	if (metamethods != NULL)
+		luaL_setfuncs(L, metamethods, 0);
+	if (methods == NULL) {
+		lua_pop(L, 1);
+		return;
+	}
+	lua_newtable(L);
+	for (; *methods != NULL; methods++)
+		luaL_setfuncs(L, *methods, 0);
+	lua_pushvalue(L, -1);
+	lua_setfield(L, -3, "__index");
+	lua_remove(L, -2);
+}
+
 int
 larg_pushbuf(lua_State *L, struct buf *b, int rc)
 {

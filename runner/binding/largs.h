@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include <lua.h>
+#include <lauxlib.h>
 
 #include "core/buf.h"
 
@@ -32,6 +33,13 @@ size_t	larg_size(lua_State *L, int opts, const char *name, size_t dflt);
 /* A string option, or NULL. The value stays on the stack (the caller's
  * lua_settop clears it), so the pointer lives as long as the call. */
 const char *larg_string(lua_State *L, int opts, const char *name);
+
+/* Makes the metatable `meta` with these metamethods (may be NULL) and,
+ * when methods is not NULL, a table of the methods of each list in it
+ * (NULL-terminated) as its __index. Leaves that methods table on the
+ * stack, or nothing when there are no methods. */
+void	larg_class(lua_State *L, const char *meta, const luaL_Reg *metamethods,
+	    const luaL_Reg *const *methods);
 
 /* Pushes b's bytes as a string and frees b; a buffer whose building ran
  * out of memory (or rc != 0) raises instead. */

@@ -533,9 +533,10 @@ static const luaL_Reg client_methods[] = {
 void
 lclient_register(lua_State *L)
 {
-	static const luaL_Reg *const extra[] = { client_methods, ltls_methods, NULL };
+	static const luaL_Reg *const lists[] = { session_methods, client_methods,
+		ltls_methods, NULL };
 
-	session_role(L, CLIENT_META, extra);
+	larg_class(L, CLIENT_META, session_metamethods, lists);
 	lua_setfield(L, -2, "session");
 	lua_pushcfunction(L, l_connect);
 	lua_setfield(L, -2, "connect");

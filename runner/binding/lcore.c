@@ -22,14 +22,27 @@
 #include "core/escape.h"
 #include "io/tls_cert.h"
 
+/* The string argument through one of the pure cores, as a string. */
 static int
-l_b64encode(lua_State *L)
+transform(lua_State *L, int (*fn)(const char *, size_t, struct buf *))
 {
 	size_t		 n;
 	const char	*s = larg_checklstring(L, 1, &n);
 	struct buf	 b = BUF_INIT;
 
-	return larg_pushbuf(L, &b, b64_encode(s, n, &b));
+	return larg_pushbuf(L, &b, fn(s, n, &b));
+}
+
+static int
+encode(const char *s, size_t n, struct buf *out)
+{
+	return b64_encode(s, n, out);
+}
+
+static int
+l_b64encode(lua_State *L)
+{
+	return transform(L, encode);
 }
 
 /* Returns the decoded string, or nil and why (bad input is data, not misuse). */
@@ -53,11 +66,7 @@ l_b64decode(lua_State *L)
 static int
 l_dot_stuff(lua_State *L)
 {
-	size_t		 n;
-	const char	*s = larg_checklstring(L, 1, &n);
-	struct buf	 b = BUF_INIT;
-
-	return larg_pushbuf(L, &b, dot_stuff(s, n, &b));
+	return transform(L, dot_stuff);
 }
 
 /* core.escape(bytes [, multiline]): the bytes as smtprun shows them

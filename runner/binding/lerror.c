@@ -101,19 +101,6 @@ lerr_throw(lua_State *L, struct transcript *tr)
 }
 
 int
-lerr_raise(lua_State *L, const char *kind, const char *fmt, ...)
-{
-	char	 msg[LERR_MSG_MAX];
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	lerr_push(L, kind, msg);
-	return lerr_throw(L, NULL);
-}
-
-int
 lerr_raise_recorded(lua_State *L, struct transcript *tr, const char *kind,
     const char *fmt, ...)
 {

@@ -42,12 +42,12 @@ void	lerr_field(lua_State *L, const char *name, const char *v);
  * a "***" line in tr and sets recorded = "transcript" (unless tr is NULL),
  * and ends the running task's call. Never returns. */
 int	lerr_throw(lua_State *L, struct transcript *tr);
-/* Builds and raises in one go (nothing recorded). */
-int	lerr_raise(lua_State *L, const char *kind, const char *fmt, ...)
-	    __attribute__((format(printf, 3, 4)));
-/* The same, recorded in tr first. */
+/* Builds the error with a formatted message and raises it through
+ * lerr_throw (recorded in tr first, unless tr is NULL). */
 int	lerr_raise_recorded(lua_State *L, struct transcript *tr, const char *kind,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The same, recorded nowhere. */
+#define lerr_raise(L, kind, ...)	lerr_raise_recorded((L), NULL, (kind), __VA_ARGS__)
 /* Out of memory inside the binding. */
 int	lerr_nomem(lua_State *L);
 /* True for kinds that mean "setup error" (exit 2). */

@@ -330,13 +330,10 @@ llistener_register(lua_State *L)
 		{ NULL, NULL }
 	};
 
-	luaL_newmetatable(L, LISTENER_META);
-	luaL_setfuncs(L, meta, 0);
-	luaL_newlib(L, methods);
-	lua_pushvalue(L, -1);
-	lua_setfield(L, -3, "__index");
-	lua_setfield(L, -3, "listener");	/* core.listener: for lua/smtp.lua */
-	lua_pop(L, 1);
+	static const luaL_Reg *const lists[] = { methods, NULL };
+
+	larg_class(L, LISTENER_META, meta, lists);
+	lua_setfield(L, -2, "listener");	/* core.listener: for lua/smtp.lua */
 	lua_pushcfunction(L, l_listen);
 	lua_setfield(L, -2, "listen");
 }

@@ -17,6 +17,7 @@
 #include "core/sasl.h"
 
 #define SCRAM_META	"smtprun.scram"
+#define SASL_ERR_MAX	256	/* why a peer's SCRAM message was refused */
 
 /* A builder's result: the string, or out of memory raised. */
 static int
@@ -144,11 +145,11 @@ l_client_final(lua_State *L)
 	size_t		 n, plen;
 	const char	*sf = larg_checklstring(L, 2, &n);
 	const char	*pw = larg_checklstring(L, 3, &plen);
-	struct buf	 b = BUF_INIT;
-	char		 err[256];
+	struct buf		 b = BUF_INIT;
+	char			 err[SASL_ERR_MAX];
+	enum sasl_status	 rc;
 
-	enum sasl_status rc = scram_client_final(s, sf, n, pw, plen, &b, err, sizeof(err));
-
+	rc = scram_client_final(s, sf, n, pw, plen, &b, err, sizeof(err));
 	if (rc == SASL_MALFORMED) {
 		buf_free(&b);
 		return fail2(L, err);
@@ -162,7 +163,7 @@ l_client_verify(lua_State *L)
 	struct scram	*s = check_scram(L);
 	size_t		 n;
 	const char	*sf = larg_checklstring(L, 2, &n);
-	char		 err[256];
+	char		 err[SASL_ERR_MAX];
 
 	if (scram_client_verify(s, sf, n, err, sizeof(err)) != SASL_OK)
 		return fail2(L, err);
@@ -177,7 +178,7 @@ l_server_start(lua_State *L)
 	struct scram	*s = check_scram(L);
 	size_t		 n;
 	const char	*cf = larg_checklstring(L, 2, &n);
-	char		 err[256];
+	char		 err[SASL_ERR_MAX];
 
 	if (scram_server_start(s, cf, n, err, sizeof(err)) != SASL_OK)
 		return fail2(L, err);
@@ -210,9 +211,9 @@ l_server_final(lua_State *L)
 	struct scram	*s = check_scram(L);
 	size_t		 n;
 	const char	*cf = larg_checklstring(L, 2, &n);
-	struct buf	 b = BUF_INIT;
-	char		 err[256];
-	enum sasl_status rc = scram_server_final(s, cf, n, &b, err, sizeof(err));
+	struct buf		 b = BUF_INIT;
+	char			 err[SASL_ERR_MAX];
+	enum sasl_status	 rc = scram_server_final(s, cf, n, &b, err, sizeof(err));
 
 	if (rc == SASL_MALFORMED) {
 		buf_free(&b);
@@ -245,11 +246,10 @@ lsasl_register(lua_State *L)
 		{ NULL, NULL }
 	};
 
+	static const luaL_Reg meta[] = { { "__gc", l_scram_gc }, { NULL, NULL } };
+	static const luaL_Reg *const lists[] = { methods, NULL };
+
 	luaL_setfuncs(L, funcs, 0);
-	luaL_newmetatable(L, SCRAM_META);
-	lua_pushcfunction(L, l_scram_gc);
-	lua_setfield(L, -2, "__gc");
-	luaL_newlib(L, methods);
-	lua_setfield(L, -2, "__index");
+	larg_class(L, SCRAM_META, meta, lists);
 	lua_pop(L, 1);
 }

@@ -345,9 +345,10 @@ static const luaL_Reg server_methods[] = {
 void
 lserver_register(lua_State *L)
 {
-	static const luaL_Reg *const extra[] = { server_methods, ltls_methods, NULL };
+	static const luaL_Reg *const lists[] = { session_methods, server_methods,
+		ltls_methods, NULL };
 
-	session_role(L, SERVER_META, extra);
+	larg_class(L, SERVER_META, session_metamethods, lists);
 	lua_setfield(L, -2, "server_session");
 	lua_pushcfunction(L, l_format_reply);
 	lua_setfield(L, -2, "format_reply");

@@ -2,7 +2,6 @@
  * lsession.c - what client and server sessions share: sending, closing,
  * timeouts, errors, and the metatable of each role.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +18,6 @@
 #include "io/resolve.h"
 #include "io/tcp.h"
 
-#define SESSION_MSG_MAX	2048	/* a formatted failure */
 
 static const char FIND_KEY = 'f';
 
@@ -76,19 +74,6 @@ session_set_last(struct session *s, const char *p, size_t n)
 	esc_excerpt(&ex, p, n, EXCERPT);
 	snprintf(s->last_cmd, sizeof(s->last_cmd), "'%s'", buf_cstr(&ex));
 	buf_free(&ex);
-}
-
-int
-session_fail(lua_State *L, struct session *s, const char *kind, const char *fmt, ...)
-{
-	char	 msg[SESSION_MSG_MAX];
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	lerr_push(L, kind, msg);
-	return lerr_throw(L, s->c.tr);
 }
 
 void
@@ -385,7 +370,7 @@ l_tostring(lua_State *L)
 	return 1;
 }
 
-static const luaL_Reg shared_methods[] = {
+const luaL_Reg session_methods[] = {
 	{ "send", l_send },
 	{ "send_raw", l_send_raw },
 	{ "expect_close", l_expect_close },
@@ -398,26 +383,12 @@ static const luaL_Reg shared_methods[] = {
 	{ NULL, NULL }
 };
 
-void
-session_role(lua_State *L, const char *meta, const luaL_Reg *const *extra)
-{
-	static const luaL_Reg metamethods[] = {
-		{ "__gc", l_gc },
-		{ "__close", l_gc },
-		{ "__tostring", l_tostring },
-		{ NULL, NULL }
-	};
-
-	luaL_newmetatable(L, meta);
-	luaL_setfuncs(L, metamethods, 0);
-	lua_newtable(L);
-	luaL_setfuncs(L, shared_methods, 0);
-	for (; *extra != NULL; extra++)
-		luaL_setfuncs(L, *extra, 0);
-	lua_pushvalue(L, -1);
-	lua_setfield(L, -3, "__index");
-	lua_remove(L, -2);
-}
+const luaL_Reg session_metamethods[] = {
+	{ "__gc", l_gc },
+	{ "__close", l_gc },
+	{ "__tostring", l_tostring },
+	{ NULL, NULL }
+};
 
 void
 session_init(lua_State *L)

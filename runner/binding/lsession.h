@@ -25,6 +25,7 @@
 #include "core/escape.h"
 #include "core/reply.h"
 #include "core/spec.h"
+#include "binding/lerror.h"
 #include "io/conn.h"
 #include "io/transcript.h"
 
@@ -87,9 +88,10 @@ void	session_begin(lua_State *L, struct session *s, int opts);
 const char *session_answering(const struct session *s);
 /* Sets last_cmd to the command as messages show it, quoted and escaped. */
 void	session_set_last(struct session *s, const char *p, size_t n);
-/* Records "*** message" and raises it as an error of this kind. */
-int	session_fail(lua_State *L, struct session *s, const char *kind,
-	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Records "*** message" in the session's transcript and raises it as an
+ * error of this kind (binding/lerror.h). */
+#define session_fail(L, s, kind, ...) \
+	lerr_raise_recorded((L), (s)->c.tr, (kind), __VA_ARGS__)
 /* Closes the connection (recording `why` when not NULL). Idempotent. */
 void	session_close(struct session *s, const char *why);
 /* Queues p[0..n) (+ CRLF), records it (opts at optidx: redact=, label=,
@@ -100,9 +102,11 @@ int	session_send(lua_State *L, struct session *s, const char *p, size_t n, int c
 /* Matches text against the Lua pattern at pattern_idx with the original
  * string.find. Returns 1 or 0; a bad pattern is a usage error. */
 int	session_find(lua_State *L, const char *text, size_t len, int pattern_idx);
-/* Makes one role's metatable: the shared methods, then each table of
- * `extra` (NULL-terminated). Leaves the role's methods table on the stack. */
-void	session_role(lua_State *L, const char *meta, const luaL_Reg *const *extra);
+/* What both roles' metatables hold (binding/largs.h's larg_class makes
+ * them): __gc, __close, __tostring; send, send_raw, expect_close, close,
+ * settimeout, peer, is_open, last_command, data_table. */
+extern const luaL_Reg session_metamethods[];
+extern const luaL_Reg session_methods[];
 /* Called once per state, before any role: what session_find needs. */
 void	session_init(lua_State *L);
 

@@ -210,9 +210,8 @@ ltasks_register(lua_State *L)
 		{ NULL, NULL }
 	};
 
+	static const luaL_Reg meta[] = { { "__gc", guard_gc }, { NULL, NULL } };
+
 	luaL_setfuncs(L, funcs, 0);
-	luaL_newmetatable(L, GUARD_META);
-	lua_pushcfunction(L, guard_gc);
-	lua_setfield(L, -2, "__gc");
-	lua_pop(L, 1);
+	larg_class(L, GUARD_META, meta, NULL);
 }

@@ -1,4 +1,5 @@
 /* ltls.c - TLS on a session, either role. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,6 +14,30 @@
 #include "io/tls.h"
 
 #define TLS_ERR_MAX	1024	/* a handshake failure, with its advice */
+
+/* Pushes one certificate as a table of its fields. */
+static void
+push_cert(lua_State *L, const struct tls_cert_info *ci)
+{
+	static const struct {
+		const char	*name;
+		size_t		 off;
+	} fields[] = {
+		{ "subject", offsetof(struct tls_cert_info, subject) },
+		{ "issuer", offsetof(struct tls_cert_info, issuer) },
+		{ "not_before", offsetof(struct tls_cert_info, not_before) },
+		{ "not_after", offsetof(struct tls_cert_info, not_after) },
+		{ "sans", offsetof(struct tls_cert_info, sans) },
+		{ "sha256", offsetof(struct tls_cert_info, sha256) },
+	};
+	size_t	 i;
+
+	lua_createtable(L, 0, sizeof(fields) / sizeof(fields[0]));
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		lua_pushstring(L, (const char *)ci + fields[i].off);
+		lua_setfield(L, -2, fields[i].name);
+	}
+}
 
 /* Pushes what the session's TLS is: protocol, cipher, verification, chain. */
 static void
@@ -36,19 +61,7 @@ push_tls_info(lua_State *L, struct session *s)
 	n = tls_peer_chain(&s->c, chain, TLS_CHAIN_MAX);
 	lua_createtable(L, n, 0);
 	for (i = 0; i < n; i++) {
-		lua_createtable(L, 0, 6);
-		lua_pushstring(L, chain[i].subject);
-		lua_setfield(L, -2, "subject");
-		lua_pushstring(L, chain[i].issuer);
-		lua_setfield(L, -2, "issuer");
-		lua_pushstring(L, chain[i].not_before);
-		lua_setfield(L, -2, "not_before");
-		lua_pushstring(L, chain[i].not_after);
-		lua_setfield(L, -2, "not_after");
-		lua_pushstring(L, chain[i].sans);
-		lua_setfield(L, -2, "sans");
-		lua_pushstring(L, chain[i].sha256);
-		lua_setfield(L, -2, "sha256");
+		push_cert(L, &chain[i]);
 		lua_rawseti(L, -2, i + 1);
 	}
 	lua_setfield(L, -2, "chain");

@@ -7,7 +7,8 @@
 
 #include <lauxlib.h>
 
-/* The methods, for session_role. */
+/* The methods, added to both roles' metatables (binding/lclient.c,
+ * binding/lserver.c). */
 extern const luaL_Reg ltls_methods[];
 
 #endif

@@ -109,36 +109,45 @@ new_collection(lua_State *L, struct ystate *y, const char *kind, yaml_event_t *e
 	anchor(L, y, anchor_name);
 }
 
-/* The next event into e, with -1 at an error and 1 at the end event `end`
- * (deleted); 0 otherwise (the caller deletes e). */
+/* Calls one() for each event up to the end event `end` (consumed), the
+ * collection's tables on the stack. Returns 0, or -1 at an error. */
 static int
-next_item(struct ystate *y, yaml_event_t *e, yaml_event_type_t end)
+each_item(lua_State *L, struct ystate *y, yaml_event_type_t end,
+    int (*one)(lua_State *, struct ystate *, yaml_event_t *))
 {
-	if (next(y, e) == -1)
-		return -1;
-	if (e->type == end) {
-		yaml_event_delete(e);
-		return 1;
+	yaml_event_t	 e;
+	int		 rc;
+
+	for (;;) {
+		if (next(y, &e) == -1)
+			return -1;
+		if (e.type == end) {
+			yaml_event_delete(&e);
+			return 0;
+		}
+		rc = one(L, y, &e);
+		yaml_event_delete(&e);
+		if (rc == -1)
+			return -1;
 	}
+}
+
+/* One item of a sequence, appended to its items table (on top). */
+static int
+seq_item(lua_State *L, struct ystate *y, yaml_event_t *e)
+{
+	if (node(L, y, e) == -1)
+		return -1;
+	lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
 	return 0;
 }
 
 static int
 node_seq(lua_State *L, struct ystate *y, yaml_event_t *ev)
 {
-	yaml_event_t	 e;
-	int		 n = 0, rc;
-
 	new_collection(L, y, "seq", ev, ev->data.sequence_start.anchor);
 	lua_newtable(L);			/* items */
-	while ((rc = next_item(y, &e, YAML_SEQUENCE_END_EVENT)) == 0) {
-		rc = node(L, y, &e);
-		yaml_event_delete(&e);
-		if (rc == -1)
-			return -1;
-		lua_rawseti(L, -2, ++n);
-	}
-	if (rc == -1)
+	if (each_item(L, y, YAML_SEQUENCE_END_EVENT, seq_item) == -1)
 		return -1;
 	lua_setfield(L, -2, "items");
 	return 0;
@@ -180,20 +189,11 @@ map_entry(lua_State *L, struct ystate *y, yaml_event_t *e)
 static int
 node_map(lua_State *L, struct ystate *y, yaml_event_t *ev)
 {
-	yaml_event_t	 e;
-	int		 rc;
-
 	new_collection(L, y, "map", ev, ev->data.mapping_start.anchor);
 	lua_newtable(L);			/* keys (in order) */
 	lua_newtable(L);			/* map */
 	lua_newtable(L);			/* keynode */
-	while ((rc = next_item(y, &e, YAML_MAPPING_END_EVENT)) == 0) {
-		rc = map_entry(L, y, &e);
-		yaml_event_delete(&e);
-		if (rc == -1)
-			return -1;
-	}
-	if (rc == -1)
+	if (each_item(L, y, YAML_MAPPING_END_EVENT, map_entry) == -1)
 		return -1;
 	lua_setfield(L, -4, "keynode");
 	lua_setfield(L, -3, "map");

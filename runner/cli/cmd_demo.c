@@ -9,8 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/cmd_demo.h"
-#include "cli/env.h"
-#include "cli/options.h"
+#include "cli/command.h"
 
 #define VAR_MAX		512	/* "user=..." */
 
@@ -33,26 +32,21 @@ int
 cmd_demo(int argc, char **argv)
 {
 	struct opts	 o;
-	enum run_result	 rr;
 	char		 script[PATH_MAX], path[PATH_MAX], uvar[VAR_MAX], pvar[VAR_MAX];
 	char		*files[1];
-	int		 rc = EXIT_USAGE;
+	int		 rc;
 
-	if (opts_init(&o, CMD_DEMO, argc) == -1)
-		return EXIT_USAGE;
-	if ((rc = opts_parse(&o, argc, argv, usage)) != -1)
-		goto out;
-	rc = EXIT_USAGE;
-	if (optind != argc) {
-		fprintf(stderr, "smtprun demo: no operands\n%s", usage);
-		goto out;
-	}
+	if ((rc = command_start(&o, CMD_DEMO, argc, argv, usage)) != -1)
+		return rc;
+	if (optind != argc)
+		return command_usage(&o, "smtprun demo: no operands", usage);
 	/* The scripts sit next to the modules: <prefix>/scripts, ../scripts. */
 	snprintf(path, sizeof(path), "%s/../scripts/%s", o.r.so.luadir,
 	    o.serve ? "article-server.lua" : "article-auth-login.lua");
 	if (realpath(path, script) == NULL) {
 		fprintf(stderr, "smtprun demo: cannot find %s: %s\n", path, strerror(errno));
-		goto out;
+		opts_free(&o);
+		return EXIT_USAGE;
 	}
 	snprintf(uvar, sizeof(uvar), "user=%s", o.user);
 	snprintf(pvar, sizeof(pvar), "password=%s", o.password);
@@ -67,11 +61,5 @@ cmd_demo(int argc, char **argv)
 		o.r.so.live = 1;
 		o.r.so.prelude = "smtp.demo";
 	}
-	o.r.color_out = env_color(STDOUT_FILENO);
-	o.r.color_err = env_color(STDERR_FILENO);
-	rr = runner_run(&o.r, files, 1);
-	rc = cli_exit(rr, o.r.signo);
-out:
-	opts_free(&o);
-	return rc;
+	return command_run(&o, files, 1);
 }

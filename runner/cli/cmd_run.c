@@ -1,12 +1,8 @@
 /* cmd_run.c - "smtprun run": scenario files against a server. */
-#include <stdio.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
 #include "cli/cmd_run.h"
-#include "cli/config.h"
-#include "cli/env.h"
-#include "cli/options.h"
+#include "cli/command.h"
 
 static const char usage[] =
 "usage: smtprun run [options] SCENARIO|DIR...\n"
@@ -51,25 +47,11 @@ int
 cmd_run(int argc, char **argv)
 {
 	struct opts	 o;
-	enum run_result	 rr;
-	int		 rc = EXIT_USAGE;
+	int		 rc;
 
-	if (opts_init(&o, CMD_RUN, argc) == -1)
-		return EXIT_USAGE;
-	if ((rc = opts_parse(&o, argc, argv, usage)) != -1)
-		goto out;
-	rc = EXIT_USAGE;
-	if (config_apply(&o) == -1)
-		goto out;
-	if (optind >= argc) {
-		fprintf(stderr, "smtprun run: no scenario given\n%s", usage);
-		goto out;
-	}
-	o.r.color_out = env_color(STDOUT_FILENO);
-	o.r.color_err = env_color(STDERR_FILENO);
-	rr = runner_run(&o.r, argv + optind, argc - optind);
-	rc = cli_exit(rr, o.r.signo);
-out:
-	opts_free(&o);
-	return rc;
+	if ((rc = command_start(&o, CMD_RUN, argc, argv, usage)) != -1)
+		return rc;
+	if (optind >= argc)
+		return command_usage(&o, "smtprun run: no scenario given", usage);
+	return command_run(&o, argv + optind, argc - optind);
 }

@@ -1,13 +1,9 @@
 /* cmd_serve.c - "smtprun serve": a server scenario, until it ends or a
  * signal stops it (SIGINT, SIGTERM: a clean stop, exit 0). */
-#include <stdio.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
 #include "cli/cmd_serve.h"
-#include "cli/config.h"
-#include "cli/env.h"
-#include "cli/options.h"
+#include "cli/command.h"
 
 static const char usage[] =
 "usage: smtprun serve [options] SCRIPT.lua\n"
@@ -25,28 +21,14 @@ int
 cmd_serve(int argc, char **argv)
 {
 	struct opts	 o;
-	enum run_result	 rr;
-	int		 rc = EXIT_USAGE;
+	int		 rc;
 
-	if (opts_init(&o, CMD_SERVE, argc) == -1)
-		return EXIT_USAGE;
-	if ((rc = opts_parse(&o, argc, argv, usage)) != -1)
-		goto out;
-	rc = EXIT_USAGE;
-	if (config_apply(&o) == -1)
-		goto out;
-	if (optind != argc - 1) {
-		fprintf(stderr, "smtprun serve: give one script\n%s", usage);
-		goto out;
-	}
+	if ((rc = command_start(&o, CMD_SERVE, argc, argv, usage)) != -1)
+		return rc;
+	if (optind != argc - 1)
+		return command_usage(&o, "smtprun serve: give one script", usage);
 	o.r.so.announce = 1;
 	o.r.interrupt_ok = 1;
 	o.r.file_timeout = 0;		/* until it ends, or a signal */
-	o.r.color_out = env_color(STDOUT_FILENO);
-	o.r.color_err = env_color(STDERR_FILENO);
-	rr = runner_run(&o.r, argv + optind, 1);
-	rc = cli_exit(rr, o.r.signo);
-out:
-	opts_free(&o);
-	return rc;
+	return command_run(&o, argv + optind, 1);
 }

@@ -25,14 +25,21 @@ report_open(struct report *rp, const struct report_options *o)
 	if (o->json_path != NULL)
 		want[n++] = &report_json;
 	for (i = 0; i < n; i++) {
-		if ((rp->st[i] = want[i]->open(o, err, sizeof(err))) == NULL) {
-			fprintf(stderr, "smtprun: %s\n", err);
-			report_close(rp, 0);
-			return -1;
+		if ((rp->st[i] = calloc(1, want[i]->size)) == NULL) {
+			snprintf(err, sizeof(err), "out of memory");
+			goto fail;
+		}
+		if (want[i]->open(rp->st[i], o, err, sizeof(err)) == -1) {
+			free(rp->st[i]);
+			goto fail;
 		}
 		rp->fmt[rp->nfmt++] = want[i];
 	}
 	return 0;
+fail:
+	fprintf(stderr, "smtprun: %s\n", err);
+	report_close(rp, 0);
+	return -1;
 }
 
 /* The cases of a scenario: its test() cases, or the file itself; and the
@@ -84,9 +91,11 @@ report_close(struct report *rp, int interrupted)
 
 	rp->t.elapsed = mono_now() - rp->t0;
 	rp->t.interrupted = interrupted;
-	for (k = 0; k < rp->nfmt; k++)
+	for (k = 0; k < rp->nfmt; k++) {
 		if (rp->fmt[k]->close(rp->st[k], &rp->t) == -1)
 			rc = -1;
+		free(rp->st[k]);
+	}
 	rp->nfmt = 0;
 	return rc;
 }

@@ -45,14 +45,17 @@ struct report_totals {
 
 struct report_format {
 	const char	*name;
-	/* Its state for these options, or NULL and why in err. */
-	void		*(*open)(const struct report_options *o, char *err, size_t errlen);
+	size_t		 size;		/* of its state: report.c allocates it zeroed */
+	/* Sets up its state for these options; 0, or -1 and why in err. */
+	int		 (*open)(void *st, const struct report_options *o, char *err,
+			    size_t errlen);
 	/* Each case, numbered from 1 in the run, as its file finishes. */
 	void		 (*one)(void *st, const struct report_case *c, int seq);
 	/* All cases of one file, after one() saw each (may be NULL). */
 	void		 (*file)(void *st, const struct report_case *c, size_t n);
-	/* Writes the end and frees the state. Returns 0, or -1 when a file
-	 * could not be written (said on stderr). */
+	/* Writes the end and lets go of what the state holds (report.c frees
+	 * the state itself). Returns 0, or -1 when a file could not be written
+	 * (said on stderr). */
 	int		 (*close)(void *st, const struct report_totals *t);
 };
 

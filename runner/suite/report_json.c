@@ -1,34 +1,27 @@
 /* report_json.c - JSON Lines, a record per case. */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/escape.h"
 #include "suite/report_json.h"
 
 struct json {
-	FILE	*f;
-	char	*path;
+	FILE		*f;
+	const char	*path;		/* the command line's: lives as long as the run */
 };
 
-static void *
-json_open(const struct report_options *o, char *err, size_t errlen)
+static int
+json_open(void *st, const struct report_options *o, char *err, size_t errlen)
 {
-	struct json	*j = calloc(1, sizeof(*j));
+	struct json	*j = st;
 
-	if (j == NULL || (j->path = strdup(o->json_path)) == NULL) {
-		free(j);
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
+	j->path = o->json_path;
 	if ((j->f = fopen(o->json_path, "w")) == NULL) {
 		snprintf(err, errlen, "cannot write %s: %s", o->json_path, strerror(errno));
-		free(j->path);
-		free(j);
-		return NULL;
+		return -1;
 	}
-	return j;
+	return 0;
 }
 
 /* A JSON string of s shown as everywhere (core/escape.h), or null. */
@@ -61,27 +54,20 @@ json_str(FILE *f, const char *s)
 static void
 json_one(void *st, const struct report_case *c, int seq)
 {
-	FILE	*f = ((struct json *)st)->f;
+	FILE		*f = ((struct json *)st)->f;
+	const char	*keys[] = { "file", "case", "status", "message", "kind", "at",
+			    "expected", "got", "command" };
+	const char	*vals[] = { c->path, c->name, OUTCOMES[c->outcome].name, c->message,
+			    c->kind, c->at, c->expected, c->got, c->command };
+	size_t		 i;
 
 	(void)seq;
-	fputs("{\"file\":", f);
-	json_str(f, c->path);
-	fputs(",\"case\":", f);
-	json_str(f, c->name);
-	fputs(",\"status\":", f);
-	json_str(f, OUTCOMES[c->outcome].name);
-	fprintf(f, ",\"time\":%.3f,\"message\":", c->elapsed);
-	json_str(f, c->message);
-	fputs(",\"kind\":", f);
-	json_str(f, c->kind);
-	fputs(",\"at\":", f);
-	json_str(f, c->at);
-	fputs(",\"expected\":", f);
-	json_str(f, c->expected);
-	fputs(",\"got\":", f);
-	json_str(f, c->got);
-	fputs(",\"command\":", f);
-	json_str(f, c->command);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		fprintf(f, "%s\"%s\":", i ? "," : "{", keys[i]);
+		json_str(f, vals[i]);
+		if (i == 2)		/* after the status: the time */
+			fprintf(f, ",\"time\":%.3f", c->elapsed);
+	}
 	fputs("}\n", f);
 	fflush(f);
 }
@@ -97,11 +83,9 @@ json_close(void *st, const struct report_totals *t)
 		fprintf(stderr, "smtprun: writing %s: %s\n", j->path, strerror(errno));
 		rc = -1;
 	}
-	free(j->path);
-	free(j);
 	return rc;
 }
 
 const struct report_format report_json = {
-	"json", json_open, json_one, NULL, json_close
+	"json", sizeof(struct json), json_open, json_one, NULL, json_close
 };

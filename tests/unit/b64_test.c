@@ -1,11 +1,7 @@
 /* b64_test.c - base64 through OpenSSL, and its strict decoder. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <string.h>
 
-#include <cmocka.h>
+#include "unit.h"
 
 #include "core/b64.h"
 
@@ -93,15 +89,9 @@ test_invalid_input_is_rejected(void **state)
 	check_invalid("Zm-v", "outside the base64 alphabet");	/* base64url */
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rfc4648_vectors),
-		cmocka_unit_test(test_the_articles_prompts),
-		cmocka_unit_test(test_binary_round_trip),
-		cmocka_unit_test(test_invalid_input_is_rejected),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(
+	cmocka_unit_test(test_rfc4648_vectors),
+	cmocka_unit_test(test_the_articles_prompts),
+	cmocka_unit_test(test_binary_round_trip),
+	cmocka_unit_test(test_invalid_input_is_rejected)
+)

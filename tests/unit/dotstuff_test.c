@@ -1,11 +1,7 @@
 /* dotstuff_test.c - DATA transparency (RFC 5321 section 4.5.2). */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <string.h>
 
-#include <cmocka.h>
+#include "unit.h"
 
 #include "core/dotstuff.h"
 
@@ -79,18 +75,12 @@ test_unstuff_helpers(void **state)
 	assert_false(dot_is_end("", 0));
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_crlf_message_gets_the_terminator),
-		cmocka_unit_test(test_bare_lf_and_lone_cr_become_crlf),
-		cmocka_unit_test(test_leading_dots_are_doubled),
-		cmocka_unit_test(test_a_lone_dot_line_cannot_end_data_early),
-		cmocka_unit_test(test_empty_message),
-		cmocka_unit_test(test_nul_and_8bit_pass_through),
-		cmocka_unit_test(test_unstuff_helpers),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(
+	cmocka_unit_test(test_crlf_message_gets_the_terminator),
+	cmocka_unit_test(test_bare_lf_and_lone_cr_become_crlf),
+	cmocka_unit_test(test_leading_dots_are_doubled),
+	cmocka_unit_test(test_a_lone_dot_line_cannot_end_data_early),
+	cmocka_unit_test(test_empty_message),
+	cmocka_unit_test(test_nul_and_8bit_pass_through),
+	cmocka_unit_test(test_unstuff_helpers)
+)

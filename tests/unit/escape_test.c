@@ -1,12 +1,8 @@
 /* escape_test.c - bytes shown as text, the one way: control bytes escaped,
  * everything else as it is, the same in every place that shows them. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <string.h>
 
-#include <cmocka.h>
+#include "unit.h"
 
 #include "core/escape.h"
 #include "core/linebuf.h"
@@ -93,16 +89,10 @@ test_parser_errors_and_transcript_agree(void **state)
 	lb_free(&lb);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_control_bytes_have_one_escape_each),
-		cmocka_unit_test(test_printable_and_utf8_bytes_pass),
-		cmocka_unit_test(test_multiline_keeps_lines_and_tabs),
-		cmocka_unit_test(test_excerpt_is_cut_after_max_bytes),
-		cmocka_unit_test(test_parser_errors_and_transcript_agree),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(
+	cmocka_unit_test(test_control_bytes_have_one_escape_each),
+	cmocka_unit_test(test_printable_and_utf8_bytes_pass),
+	cmocka_unit_test(test_multiline_keeps_lines_and_tabs),
+	cmocka_unit_test(test_excerpt_is_cut_after_max_bytes),
+	cmocka_unit_test(test_parser_errors_and_transcript_agree)
+)

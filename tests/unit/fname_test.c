@@ -1,11 +1,7 @@
 /* fname_test.c - the file names transcripts and golden files are saved
  * under. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 
-#include <cmocka.h>
+#include "unit.h"
 
 #include "core/fname.h"
 
@@ -39,13 +35,7 @@ test_odd_bytes_become_underscores(void **state)
 	check("x.lua", "caf\xc3\xa9", "x--caf__");
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_directories_become_dashes_and_the_extension_goes),
-		cmocka_unit_test(test_odd_bytes_become_underscores),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(
+	cmocka_unit_test(test_directories_become_dashes_and_the_extension_goes),
+	cmocka_unit_test(test_odd_bytes_become_underscores)
+)

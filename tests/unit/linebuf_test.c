@@ -1,13 +1,9 @@
 /* linebuf_test.c - buffered input that hands out whole lines. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmocka.h>
+#include "unit.h"
 
 #include "core/linebuf.h"
 
@@ -126,16 +122,10 @@ test_drop_and_peek(void **state)
 	lb_free(&lb);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_crlf_and_bare_lf_lines_are_told_apart),
-		cmocka_unit_test(test_nul_bytes_travel_inside_lines),
-		cmocka_unit_test(test_partial_line_grows_until_the_cap),
-		cmocka_unit_test(test_many_lines_through_one_small_buffer),
-		cmocka_unit_test(test_drop_and_peek),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(
+	cmocka_unit_test(test_crlf_and_bare_lf_lines_are_told_apart),
+	cmocka_unit_test(test_nul_bytes_travel_inside_lines),
+	cmocka_unit_test(test_partial_line_grows_until_the_cap),
+	cmocka_unit_test(test_many_lines_through_one_small_buffer),
+	cmocka_unit_test(test_drop_and_peek)
+)

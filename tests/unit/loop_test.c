@@ -1,15 +1,11 @@
 /* loop_test.c - the event loop: the timer heap fires in deadline order
  * whatever the order timers were armed, stopped and re-armed in; file
  * events run their callbacks; nothing to wait for is said. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <cmocka.h>
+#include "unit.h"
 
 #include "core/clock.h"
 #include "io/loop.h"
@@ -167,15 +163,9 @@ test_a_readable_descriptor_runs_its_callback(void **state)
 	loop_free(lp);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_timers_fire_in_deadline_order),
-		cmocka_unit_test(test_stopped_and_rearmed_timers_keep_the_heap_in_order),
-		cmocka_unit_test(test_a_timer_not_due_waits),
-		cmocka_unit_test(test_a_readable_descriptor_runs_its_callback),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(
+	cmocka_unit_test(test_timers_fire_in_deadline_order),
+	cmocka_unit_test(test_stopped_and_rearmed_timers_keep_the_heap_in_order),
+	cmocka_unit_test(test_a_timer_not_due_waits),
+	cmocka_unit_test(test_a_readable_descriptor_runs_its_callback)
+)

@@ -1,12 +1,8 @@
 /* reply_test.c - the SMTP reply parser, fed through a linebuf. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmocka.h>
+#include "unit.h"
 
 #include "core/linebuf.h"
 #include "core/reply.h"
@@ -327,28 +323,22 @@ test_every_line_is_shown_to_the_callback_with_its_code(void **state)
 	assert_int_equal(seen.terms[0], LB_CRLF);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_single_line_reply, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_multiline_reply_joins_lines, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_enhanced_status_code_is_parsed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_text_that_only_looks_enhanced_is_not, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_code_alone_and_empty_continuations_are_valid, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_multiline_reply_split_at_every_byte, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pipelined_replies_come_out_one_at_a_time, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_non_digit_code_is_an_error, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_garbage_and_out_of_range_codes_are_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_different_codes_in_one_reply_is_an_error, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_missing_space_or_hyphen_is_an_error, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bare_lf_is_an_error, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_line_over_the_limit_is_an_error, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_line_at_the_limit_is_fine, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_endless_continuation_lines_hit_the_reply_cap, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_default_limits, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_every_line_is_shown_to_the_callback_with_its_code, setup, teardown),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(
+	cmocka_unit_test_setup_teardown(test_single_line_reply, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_multiline_reply_joins_lines, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_enhanced_status_code_is_parsed, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_text_that_only_looks_enhanced_is_not, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_code_alone_and_empty_continuations_are_valid, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_multiline_reply_split_at_every_byte, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_pipelined_replies_come_out_one_at_a_time, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_non_digit_code_is_an_error, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_garbage_and_out_of_range_codes_are_errors, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_different_codes_in_one_reply_is_an_error, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_missing_space_or_hyphen_is_an_error, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_bare_lf_is_an_error, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_line_over_the_limit_is_an_error, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_line_at_the_limit_is_fine, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_endless_continuation_lines_hit_the_reply_cap, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_default_limits, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_every_line_is_shown_to_the_callback_with_its_code, setup, teardown)
+)

@@ -1,11 +1,7 @@
 /* sasl_test.c - SASL client payloads. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <string.h>
 
-#include <cmocka.h>
+#include "unit.h"
 
 #include "core/b64.h"
 #include "core/sasl.h"
@@ -274,24 +270,18 @@ test_scram_server_refuses_a_wrong_password(void **state)
 	buf_free(&out);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plain_without_authzid),
-		cmocka_unit_test(test_plain_with_authzid),
-		cmocka_unit_test(test_plain_payload_decodes_to_three_fields),
-		cmocka_unit_test(test_login_fields_are_plain_base64),
-		cmocka_unit_test(test_plain_refuses_nul_inside_a_field),
-		cmocka_unit_test(test_cram_md5_rfc2195_example),
-		cmocka_unit_test(test_xoauth2_payload),
-		cmocka_unit_test(test_oauthbearer_rfc7628_example),
-		cmocka_unit_test(test_scram_sha1_rfc5802_example),
-		cmocka_unit_test(test_scram_sha256_rfc7677_example),
-		cmocka_unit_test(test_scram_rejects_a_wrong_server_signature),
-		cmocka_unit_test(test_scram_rejects_hostile_server_first),
-		cmocka_unit_test(test_scram_server_refuses_a_wrong_password),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(
+	cmocka_unit_test(test_plain_without_authzid),
+	cmocka_unit_test(test_plain_with_authzid),
+	cmocka_unit_test(test_plain_payload_decodes_to_three_fields),
+	cmocka_unit_test(test_login_fields_are_plain_base64),
+	cmocka_unit_test(test_plain_refuses_nul_inside_a_field),
+	cmocka_unit_test(test_cram_md5_rfc2195_example),
+	cmocka_unit_test(test_xoauth2_payload),
+	cmocka_unit_test(test_oauthbearer_rfc7628_example),
+	cmocka_unit_test(test_scram_sha1_rfc5802_example),
+	cmocka_unit_test(test_scram_sha256_rfc7677_example),
+	cmocka_unit_test(test_scram_rejects_a_wrong_server_signature),
+	cmocka_unit_test(test_scram_rejects_hostile_server_first),
+	cmocka_unit_test(test_scram_server_refuses_a_wrong_password)
+)

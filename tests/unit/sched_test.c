@@ -1,13 +1,9 @@
 /* sched_test.c - the scheduler: tasks run round-robin from the ready
  * queue, a waiting task runs again only when woken or at its deadline, a
  * killed task never runs again and releases what its call claimed. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <string.h>
 
-#include <cmocka.h>
+#include "unit.h"
 #include <lauxlib.h>
 #include <lualib.h>
 
@@ -208,22 +204,16 @@ test_an_error_reaches_the_done_callback(void **state)
 	assert_int_equal(w->last_status, LUA_ERRRUN);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_ready_tasks_take_turns, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_a_waiting_task_runs_when_woken, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_a_waiting_task_runs_at_its_deadline, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_a_killed_task_never_runs_and_releases_its_claim, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_killing_an_owner_spares_the_others, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_an_error_reaches_the_done_callback, setup,
-		    teardown),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(
+	cmocka_unit_test_setup_teardown(test_ready_tasks_take_turns, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_a_waiting_task_runs_when_woken, setup,
+	    teardown),
+	cmocka_unit_test_setup_teardown(test_a_waiting_task_runs_at_its_deadline, setup,
+	    teardown),
+	cmocka_unit_test_setup_teardown(
+	    test_a_killed_task_never_runs_and_releases_its_claim, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_killing_an_owner_spares_the_others, setup,
+	    teardown),
+	cmocka_unit_test_setup_teardown(test_an_error_reaches_the_done_callback, setup,
+	    teardown)
+)

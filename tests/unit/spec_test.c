@@ -1,12 +1,8 @@
 /* spec_test.c - reply specs: codes, classes ("2xx", "25x"), lists, what
  * they accept, what they refuse, how they are described. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <string.h>
 
-#include <cmocka.h>
+#include "unit.h"
 
 #include "core/spec.h"
 
@@ -124,18 +120,12 @@ test_description_names_every_entry(void **state)
 	buf_free(&out);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_empty_spec_accepts_any_reply),
-		cmocka_unit_test(test_a_code_matches_itself_only),
-		cmocka_unit_test(test_classes_match_their_digits),
-		cmocka_unit_test(test_a_list_matches_any_of_its_entries),
-		cmocka_unit_test(test_bad_specs_are_refused),
-		cmocka_unit_test(test_a_spec_holds_at_most_spec_max_entries),
-		cmocka_unit_test(test_description_names_every_entry),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(
+	cmocka_unit_test(test_empty_spec_accepts_any_reply),
+	cmocka_unit_test(test_a_code_matches_itself_only),
+	cmocka_unit_test(test_classes_match_their_digits),
+	cmocka_unit_test(test_a_list_matches_any_of_its_entries),
+	cmocka_unit_test(test_bad_specs_are_refused),
+	cmocka_unit_test(test_a_spec_holds_at_most_spec_max_entries),
+	cmocka_unit_test(test_description_names_every_entry)
+)

@@ -1,15 +1,11 @@
 /* transcript_test.c - the transcript's sinks: the file written line by
  * line, the tail kept for messages, redaction. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <cmocka.h>
+#include "unit.h"
 
 #include "io/transcript.h"
 
@@ -110,15 +106,9 @@ test_tail_truncates_long_lines(void **state)
 	buf_free(&b);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_file_sink_has_each_line_at_once),
-		cmocka_unit_test(test_secrets_are_redacted_unless_asked),
-		cmocka_unit_test(test_tail_keeps_the_last_lines),
-		cmocka_unit_test(test_tail_truncates_long_lines),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(
+	cmocka_unit_test(test_file_sink_has_each_line_at_once),
+	cmocka_unit_test(test_secrets_are_redacted_unless_asked),
+	cmocka_unit_test(test_tail_keeps_the_last_lines),
+	cmocka_unit_test(test_tail_truncates_long_lines)
+)

@@ -1,15 +1,11 @@
 /* trformat_test.c - one transcript line, formatted: markers, escapes,
  * line endings, 334 prompts, timestamps. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <cmocka.h>
+#include "unit.h"
 
 #include "core/trformat.h"
 
@@ -77,15 +73,9 @@ test_timestamps_prefix_elapsed_seconds(void **state)
 	buf_free(&b);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_swaks_markers),
-		cmocka_unit_test(test_334_prompts_are_decoded),
-		cmocka_unit_test(test_control_bytes_are_escaped_and_endings_shown),
-		cmocka_unit_test(test_timestamps_prefix_elapsed_seconds),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN(
+	cmocka_unit_test(test_swaks_markers),
+	cmocka_unit_test(test_334_prompts_are_decoded),
+	cmocka_unit_test(test_control_bytes_are_escaped_and_endings_shown),
+	cmocka_unit_test(test_timestamps_prefix_elapsed_seconds)
+)

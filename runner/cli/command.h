@@ -1,0 +1,20 @@
+/*
+ * command.h - what run, serve and demo share: from the command line to a
+ * run, and from the run's result to the exit code.
+ */
+#ifndef SMTPRUN_COMMAND_H
+#define SMTPRUN_COMMAND_H
+
+#include "cli/options.h"
+
+/* Defaults, the command line, and (for run and serve) the configuration
+ * file. Returns -1 to go on, with the operands from optind; else the exit
+ * code, o already freed. */
+int	command_start(struct opts *o, enum cmd cmd, int argc, char **argv,
+	    const char *usage);
+/* Runs the files, frees o, and returns the exit code. */
+int	command_run(struct opts *o, char **files, int nfiles);
+/* Says why the operands are wrong, frees o, and returns EXIT_USAGE. */
+int	command_usage(struct opts *o, const char *why, const char *usage);
+
+#endif
