@@ -20,7 +20,7 @@ expect_no_err "wonderland"
 run demo --user bob@example.test --password 's3cret!' --transcript "$T/demo.log"; expect_rc 0
 expect_out "demo account: user bob@example.test, password s3cret!"
 expect_in "$T/demo.log" " -> MAIL FROM:<bob@example.test>"
-run demo --frobnicate; expect_rc 2
+run demo --frobnicate; expect_rc 2; expect_err "unrecognized option '--frobnicate'"
 run demo --server 127.0.0.1:25; expect_rc 2; expect_err "does not apply here"
 
 # The article's scenario against the article's server with the wrong
