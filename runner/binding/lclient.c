@@ -284,11 +284,11 @@ l_connect(lua_State *L)
 	if (opts && lua_getfield(L, 1, "host") != LUA_TNIL)
 		host = larg_checklstring(L, -1, NULL);	/* (stays on the stack) */
 	if (host == NULL)
-		host = ctx->host;
+		host = ctx->set.host;
 	if (host == NULL)
 		return lerr_raise(L, "usage", "no server to connect to: pass host= to "
 		    "smtp.connect, or --server on the command line");
-	timeout = larg_timeout(L, opts, ctx->timeout);
+	timeout = larg_timeout(L, opts, ctx->set.timeout);
 	line_max = larg_size(L, opts, "line_max", ctx->line_max);
 	reply_max = larg_size(L, opts, "reply_max", ctx->reply_max);
 
@@ -297,7 +297,7 @@ l_connect(lua_State *L)
 		s->timeout = timeout;	/* the session's default from now on */
 	lua_pop(L, opts ? 1 : 0);
 	set_host(s, host);
-	connect_port(L, opts, ctx->port, s->port, sizeof(s->port));
+	connect_port(L, opts, ctx->set.port, s->port, sizeof(s->port));
 	lwait_begin(L, &s->busy, timeout);
 	s->state = S_RESOLVING;
 

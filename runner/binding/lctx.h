@@ -23,30 +23,35 @@ struct case_info {
 	const char	*command;
 };
 
+/* The run's settings, as a scenario sees them (smtp.config() shows them). */
+struct smtp_settings {
+	const char	*host;		/* default target, or NULL */
+	const char	*port;		/* default port, or NULL: 25 */
+	double		 timeout;	/* default for every wait, seconds */
+	int		 show_secrets;
+	int		 insecure;	/* --insecure: TLS verify off */
+	int		 implicit_tls;	/* the target speaks TLS first */
+	const char	*cafile;	/* --cafile */
+	int		 listen_port;	/* smtp.listen's default port (0: any) */
+	int		 announce;	/* print "listening on ..." to stdout */
+	const char	*filter;	/* --filter */
+	double		 case_timeout;	/* --case-timeout */
+	int		 list;		/* --list */
+	const char	*golden;	/* --golden DIR */
+	int		 update_golden;
+	const char	*golden_rules;
+};
+
 struct smtp_ctx {
+	struct smtp_settings	 set;		/* host and port change with set_target */
 	struct sched		*sched;
 	struct transcript	*tr;		/* the file's, or the running case's */
 	void			*owner;		/* tasks spawned here belong to it */
-	const char		*host;		/* default target, or NULL */
-	const char		*port;		/* default port, or NULL: 25 */
-	double			 timeout;	/* default for every wait, seconds */
-	int			 show_secrets;
-	int			 insecure;	/* --insecure: TLS verify off */
-	int			 implicit_tls;	/* the target speaks TLS first */
-	const char		*cafile;	/* --cafile */
 	size_t			 line_max;	/* 0: the default */
 	size_t			 reply_max;	/* 0: the default */
 	int			 nsessions;	/* sessions opened so far */
 	int			 nspawned;	/* spawned tasks still running */
 	void			*joiner;	/* the task in smtp.wait_all */
-	int			 listen_port;	/* smtp.listen's default port (0: any) */
-	int			 announce;	/* print "listening on ..." to stdout */
-	const char		*filter;	/* --filter */
-	double			 case_timeout;	/* --case-timeout */
-	int			 list;		/* --list */
-	const char		*golden;	/* --golden DIR */
-	int			 update_golden;
-	const char		*golden_rules;
 	/* Called when a spawned task fails; its error is on top of co. */
 	void			(*spawn_failed)(void *owner, lua_State *co);
 	void			(*case_begin)(void *owner, const char *name);

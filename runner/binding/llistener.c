@@ -128,7 +128,7 @@ l_listen(lua_State *L)
 	struct sockaddr_storage	 ss;
 	socklen_t		 slen;
 	const char		*host = "127.0.0.1";
-	lua_Integer		 port = ctx->listen_port, backlog = LISTEN_BACKLOG;
+	lua_Integer		 port = ctx->set.listen_port, backlog = LISTEN_BACKLOG;
 	int			 opts, fd, e, isnum, quiet = 0;
 
 	lua_settop(L, 1);
@@ -181,7 +181,7 @@ l_listen(lua_State *L)
 		return lerr_raise(L, "setup", "epoll: %s", strerror(e));
 	}
 	tr_printf(listener_tr(l), TR_INFO, "Listening on %s port %d", host, l->port);
-	if (ctx->announce) {
+	if (ctx->set.announce) {
 		/* For people and scripts waiting to connect: flushed at once. */
 		printf(strchr(host, ':') ? "listening on [%s]:%d\n" : "listening on %s:%d\n",
 		    host, l->port);
@@ -252,7 +252,7 @@ l_accept(lua_State *L)
 		return lerr_raise(L, "usage", "attempt to use a closed listener");
 	if (lwait_busy(l->busy))
 		return lerr_raise(L, "usage", "listener is busy: another task is in accept");
-	lwait_begin(L, &l->busy, larg_timeout(L, larg_opts(L, 2), l->ctx->timeout));
+	lwait_begin(L, &l->busy, larg_timeout(L, larg_opts(L, 2), l->ctx->set.timeout));
 	lua_settop(L, 2);
 	return accept_k(L, LUA_OK, 0);
 }

@@ -1,4 +1,6 @@
 /* lrunner.c - what the Lua side asks of the runner. */
+#include <stddef.h>
+
 #include <lauxlib.h>
 
 #include "binding/largs.h"
@@ -110,8 +112,8 @@ l_set_target(lua_State *L)
 	lua_setfield(L, LUA_REGISTRYINDEX, "smtprun.target_host");
 	lua_pushvalue(L, 2);
 	lua_setfield(L, LUA_REGISTRYINDEX, "smtprun.target_port");
-	ctx->host = host;
-	ctx->port = port;
+	ctx->set.host = host;
+	ctx->set.port = port;
 	return 0;
 }
 
@@ -119,33 +121,32 @@ l_set_target(lua_State *L)
 static int
 l_config(lua_State *L)
 {
-	struct smtp_ctx	*ctx = lctx_get(L);
+	static const struct {
+		const char	*name;
+		char		 type;	/* s string, n number, b boolean, i integer */
+		size_t		 off;
+	} fields[] = {
+#define S(name, type)	{ #name, type, offsetof(struct smtp_settings, name) }
+		S(host, 's'), S(port, 's'), S(timeout, 'n'), S(show_secrets, 'b'),
+		S(listen_port, 'i'), S(implicit_tls, 'b'), S(golden, 's'),
+		S(update_golden, 'b'), S(golden_rules, 's'), S(filter, 's'),
+		S(case_timeout, 'n'), S(list, 'b'),
+#undef S
+	};
+	const char	*set = (const char *)&lctx_get(L)->set;
+	size_t		 i;
 
-	lua_createtable(L, 0, 12);
-	lua_pushstring(L, ctx->host);
-	lua_setfield(L, -2, "host");
-	lua_pushstring(L, ctx->port);
-	lua_setfield(L, -2, "port");
-	lua_pushnumber(L, ctx->timeout);
-	lua_setfield(L, -2, "timeout");
-	lua_pushboolean(L, ctx->show_secrets);
-	lua_setfield(L, -2, "show_secrets");
-	lua_pushinteger(L, ctx->listen_port);
-	lua_setfield(L, -2, "listen_port");
-	lua_pushboolean(L, ctx->implicit_tls);
-	lua_setfield(L, -2, "implicit_tls");
-	lua_pushstring(L, ctx->golden);
-	lua_setfield(L, -2, "golden");
-	lua_pushboolean(L, ctx->update_golden);
-	lua_setfield(L, -2, "update_golden");
-	lua_pushstring(L, ctx->golden_rules);
-	lua_setfield(L, -2, "golden_rules");
-	lua_pushstring(L, ctx->filter);
-	lua_setfield(L, -2, "filter");
-	lua_pushnumber(L, ctx->case_timeout);
-	lua_setfield(L, -2, "case_timeout");
-	lua_pushboolean(L, ctx->list);
-	lua_setfield(L, -2, "list");
+	lua_createtable(L, 0, sizeof(fields) / sizeof(fields[0]));
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		const void *v = set + fields[i].off;
+		switch (fields[i].type) {
+		case 's': lua_pushstring(L, *(const char *const *)v); break;
+		case 'n': lua_pushnumber(L, *(const double *)v); break;
+		case 'b': lua_pushboolean(L, *(const int *)v); break;
+		default: lua_pushinteger(L, *(const int *)v); break;
+		}
+		lua_setfield(L, -2, fields[i].name);
+	}
 	return 1;
 }
 

@@ -167,7 +167,7 @@ finish_command(lua_State *L, struct session *s, const struct lb_line *l,
 		ok = session_find(L, verb, l->len, 2);
 
 	shown = command_shown(L, l, verb, vlen);
-	if (shown != NULL && s->ctx->show_secrets)
+	if (shown != NULL && s->ctx->set.show_secrets)
 		shown = NULL;
 	if (shown != NULL) {
 		tr_line(s->c.tr, KIND(s, ok ? TR_RECV : TR_RECV_BAD), shown, strlen(shown),

@@ -51,7 +51,7 @@ session_check_open(lua_State *L, int idx)
 double
 session_timeout(lua_State *L, struct session *s, int opts)
 {
-	return larg_timeout(L, opts, s->timeout > 0 ? s->timeout : s->ctx->timeout);
+	return larg_timeout(L, opts, s->timeout > 0 ? s->timeout : s->ctx->set.timeout);
 }
 
 void

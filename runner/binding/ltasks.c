@@ -91,7 +91,7 @@ l_wait_all(lua_State *L)
 
 	if (ctx->joiner != NULL)
 		return lerr_raise(L, "usage", "wait_all: another task is already waiting");
-	lwait_begin(L, NULL, larg_timeout(L, larg_opts(L, 1), ctx->timeout));
+	lwait_begin(L, NULL, larg_timeout(L, larg_opts(L, 1), ctx->set.timeout));
 	lua_settop(L, 1);
 	return wait_all_k(L, LUA_OK, 0);
 }

@@ -130,8 +130,8 @@ read_opts(lua_State *L, struct session *s, struct tls_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->server = s->server;
-	o->verify = !s->server && !s->ctx->insecure;
-	o->cafile = s->server ? NULL : s->ctx->cafile;
+	o->verify = !s->server && !s->ctx->set.insecure;
+	o->cafile = s->server ? NULL : s->ctx->set.cafile;
 	if (lua_getfield(L, 2, "verify") != LUA_TNIL)
 		o->verify = lua_toboolean(L, -1);
 	if (lua_getfield(L, 2, "sni") == LUA_TBOOLEAN && !lua_toboolean(L, -1))
@@ -198,7 +198,7 @@ l_tls_handshake(lua_State *L)
 	drop_plaintext(L, s);
 	if (!s->server && !o.verify)
 		tr_printf(s->c.tr, TR_INFO, "certificate verification off (%s)",
-		    s->ctx->insecure ? "--insecure" : "verify=false");
+		    s->ctx->set.insecure ? "--insecure" : "verify=false");
 	snprintf(where, sizeof(where), strchr(s->host, ':') ? "[%s]:%s" : "%s:%s",
 	    s->host, s->port);
 	if (tls_start(&s->c, &o, where, err, sizeof(err)) == -1)

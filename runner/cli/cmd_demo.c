@@ -53,7 +53,7 @@ cmd_demo(int argc, char **argv)
 	o.vars[o.nvars++] = uvar;
 	o.vars[o.nvars++] = pvar;
 	files[0] = script;
-	o.r.so.announce = 1;
+	o.r.so.set.announce = 1;
 	if (o.serve) {
 		o.r.interrupt_ok = 1;
 		o.r.file_timeout = 0;

@@ -35,32 +35,19 @@ cfg_num(lua_State *L, const char *name, double dflt)
 	return v;
 }
 
-/*
- * Reads the configuration (lua/smtp/config.lua, in a Lua state of its own)
- * and applies it where the command line said nothing: target, TLS,
- * timeouts, and variables (which -D overrides). Returns -1 on an error,
- * already printed with file:line:column.
- */
-int
-config_apply(struct opts *o)
+/* Reads the file through lua/smtp/config.lua in a Lua state of its own:
+ * the state, the settings table on top; NULL after printing the error
+ * (file:line:column). */
+static lua_State *
+load(struct opts *o, const char *path)
 {
-	struct smtp_ctx	 ctx;
+	struct smtp_ctx	 ctx;		/* the config reads no network: no loop */
 	lua_State	*L;
-	const char	*path = o->config, *v, **nv;
-	int		 rc = -1, n = 0, i;
 
-	if (path == NULL && access("smtprun.yaml", R_OK) == 0)
-		path = "smtprun.yaml";
-	if (path == NULL) {
-		if (o->target != NULL) {
-			fprintf(stderr, "smtprun: --target %s: no --config file (and no "
-			    "./smtprun.yaml)\n", o->target);
-			return -1;
-		}
-		return 0;
+	if ((L = luaL_newstate()) == NULL) {
+		fprintf(stderr, "smtprun: out of memory\n");
+		return NULL;
 	}
-	if ((L = luaL_newstate()) == NULL)
-		return -1;
 	memset(&ctx, 0, sizeof(ctx));
 	luaL_openlibs(L);
 	lerr_setup(L, o->r.so.luadir);
@@ -71,35 +58,66 @@ config_apply(struct opts *o)
 	lua_pop(L, 1);
 	lua_getglobal(L, "require");
 	lua_pushliteral(L, "smtp.config");
-	if (lua_pcall(L, 1, 1, 0) != LUA_OK)
-		goto bad;
-	lua_getfield(L, -1, "load");
-	lua_pushstring(L, path);
-	lua_pushstring(L, o->target);
-	if (lua_pcall(L, 2, 1, 0) != LUA_OK)
-		goto bad;
+	if (lua_pcall(L, 1, 1, 0) == LUA_OK) {
+		lua_getfield(L, -1, "load");
+		lua_pushstring(L, path);
+		lua_pushstring(L, o->target);
+		if (lua_pcall(L, 2, 1, 0) == LUA_OK)
+			return L;
+	}
+	fprintf(stderr, "smtprun: %s\n", luaL_tolstring(L, -1, NULL));
+	lua_close(L);
+	return NULL;
+}
+
+/* The target and its TLS, where the command line said nothing. */
+static void
+apply_target(lua_State *L, struct opts *o)
+{
+	struct smtp_settings	*set = &o->r.so.set;
+	const char		*v;
+
 	if (!opts_given(o, "server") && (v = cfg_str(L, o, "host")) != NULL) {
-		o->r.so.host = v;
-		o->r.so.port = cfg_str(L, o, "port");
+		set->host = v;
+		set->port = cfg_str(L, o, "port");
 	}
 	if ((v = cfg_str(L, o, "tls")) != NULL && strcmp(v, "implicit") == 0)
-		o->r.so.implicit_tls = 1;
+		set->implicit_tls = 1;
 	if (lua_getfield(L, -1, "verify") == LUA_TBOOLEAN && !lua_toboolean(L, -1))
-		o->r.so.insecure = 1;
+		set->insecure = 1;
 	lua_pop(L, 1);
-	if (o->r.so.cafile == NULL)
-		o->r.so.cafile = cfg_str(L, o, "cafile");
+	if (set->cafile == NULL)
+		set->cafile = cfg_str(L, o, "cafile");
+}
+
+/* The limits: the wait's unless --timeout was given; the case's and the
+ * file's as the file says (they replace --case-timeout / --file-timeout). */
+static void
+apply_timeouts(lua_State *L, struct opts *o)
+{
+	struct smtp_settings	*set = &o->r.so.set;
+
 	if (!opts_given(o, "timeout"))
-		o->r.so.timeout = cfg_num(L, "wait_timeout", o->r.so.timeout);
-	o->r.so.case_timeout = cfg_num(L, "case_timeout", o->r.so.case_timeout);
+		set->timeout = cfg_num(L, "wait_timeout", set->timeout);
+	set->case_timeout = cfg_num(L, "case_timeout", set->case_timeout);
 	o->r.file_timeout = cfg_num(L, "file_timeout", o->r.file_timeout);
-	/* Variables: the config's first, so that -D (later) wins. */
+}
+
+/* The file's variables first, so that -D (after them) wins. */
+static int
+apply_vars(lua_State *L, struct opts *o)
+{
+	const char	**nv;
+	int		 n = 0, i;
+
 	lua_getfield(L, -1, "vars");
 	lua_pushnil(L);
 	while (lua_next(L, -2) != 0)
 		n++, lua_pop(L, 1);
-	if ((nv = calloc((size_t)(n + o->nvars + 3), sizeof(*nv))) == NULL)
-		goto out;
+	if ((nv = calloc((size_t)(n + o->nvars + 3), sizeof(*nv))) == NULL) {
+		fprintf(stderr, "smtprun: out of memory\n");
+		return -1;
+	}
 	n = 0;
 	lua_pushnil(L);
 	while (lua_next(L, -2) != 0) {
@@ -107,18 +125,37 @@ config_apply(struct opts *o)
 		nv[n++] = opts_own(o, lua_tostring(L, -1));
 		lua_pop(L, 2);
 	}
+	lua_pop(L, 1);
 	for (i = 0; i < o->nvars; i++)
 		nv[n++] = o->vars[i];
 	free(o->vars);
 	o->vars = nv;
 	o->nvars = n;
 	o->r.so.vars = o->vars;
-	rc = 0;
-	goto out;
-bad:
-	fprintf(stderr, "smtprun: %s\n", luaL_tolstring(L, -1, NULL));
-out:
+	return 0;
+}
+
+int
+config_apply(struct opts *o)
+{
+	lua_State	*L;
+	const char	*path = o->config;
+	int		 rc;
+
+	if (path == NULL && access("smtprun.yaml", R_OK) == 0)
+		path = "smtprun.yaml";
+	if (path == NULL) {
+		if (o->target == NULL)
+			return 0;
+		fprintf(stderr, "smtprun: --target %s: no --config file (and no "
+		    "./smtprun.yaml)\n", o->target);
+		return -1;
+	}
+	if ((L = load(o, path)) == NULL)
+		return -1;
+	apply_target(L, o);
+	apply_timeouts(L, o);
+	rc = apply_vars(L, o);
 	lua_close(L);
 	return rc;
 }
-

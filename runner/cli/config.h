@@ -1,7 +1,10 @@
 /*
  * config.h - the configuration file (--config FILE, or ./smtprun.yaml):
  * targets, TLS, timeouts and variables, read by lua/smtp/config.lua in a
- * Lua state of its own and applied where the command line said nothing.
+ * Lua state of its own. The target, TLS, the wait timeout and the
+ * variables apply where the command line said nothing (--server,
+ * --cafile, --timeout, -D win); the case and file timeouts replace the
+ * command line's.
  */
 #ifndef SMTPRUN_CONFIG_H
 #define SMTPRUN_CONFIG_H

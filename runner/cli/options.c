@@ -48,32 +48,32 @@ struct optdef {
 static const struct optdef OPTIONS[] = {
 	{ "define", 'D', K_DEFINE, 0, RUN | SERVE },
 	{ "server", 's', K_SERVER, 0, RUN },
-	{ "timeout", 't', K_SECONDS, F(r.so.timeout), RUN | SERVE | DEMO },
+	{ "timeout", 't', K_SECONDS, F(r.so.set.timeout), RUN | SERVE | DEMO },
 	{ "transcript", 'T', K_STRING, F(r.transcript), RUN | SERVE | DEMO },
 	{ "verbose", 'v', K_FLAG, F(r.so.live), RUN | SERVE | DEMO },
-	{ "port", 'p', K_PORT, F(r.so.listen_port), SERVE | DEMO },
+	{ "port", 'p', K_PORT, F(r.so.set.listen_port), SERVE | DEMO },
 	{ "timestamps", 0, K_FLAG, F(r.so.timestamps), RUN | SERVE | DEMO },
-	{ "show-secrets", 0, K_FLAG, F(r.so.show_secrets), RUN | SERVE | DEMO },
+	{ "show-secrets", 0, K_FLAG, F(r.so.set.show_secrets), RUN | SERVE | DEMO },
 	{ "serve", 0, K_FLAG, F(serve), DEMO },
 	{ "user", 0, K_STRING, F(user), DEMO },
 	{ "password", 0, K_STRING, F(password), DEMO },
-	{ "cafile", 0, K_STRING, F(r.so.cafile), RUN },
-	{ "insecure", 'k', K_FLAG, F(r.so.insecure), RUN },
+	{ "cafile", 0, K_STRING, F(r.so.set.cafile), RUN },
+	{ "insecure", 'k', K_FLAG, F(r.so.set.insecure), RUN },
 	{ "jobs", 'j', K_JOBS, F(r.jobs), RUN },
-	{ "filter", 'f', K_STRING, F(r.so.filter), RUN },
-	{ "list", 'l', K_FLAG, F(r.so.list), RUN },
+	{ "filter", 'f', K_STRING, F(r.so.set.filter), RUN },
+	{ "list", 'l', K_FLAG, F(r.so.set.list), RUN },
 	{ "shard", 0, K_SHARD, 0, RUN },
 	{ "fail-fast", 0, K_FLAG, F(r.fail_fast), RUN },
-	{ "case-timeout", 0, K_SECONDS, F(r.so.case_timeout), RUN },
+	{ "case-timeout", 0, K_SECONDS, F(r.so.set.case_timeout), RUN },
 	{ "file-timeout", 0, K_SECONDS, F(r.file_timeout), RUN },
 	{ "tap", 0, K_TAP, F(r.tap), RUN },
 	{ "junit", 0, K_STRING, F(r.junit), RUN },
 	{ "json", 0, K_STRING, F(r.json), RUN },
 	{ "config", 'c', K_STRING, F(config), RUN },
 	{ "target", 0, K_STRING, F(target), RUN },
-	{ "golden", 0, K_STRING, F(r.so.golden), RUN },
-	{ "update-golden", 0, K_FLAG, F(r.so.update_golden), RUN },
-	{ "golden-rules", 0, K_STRING, F(r.so.golden_rules), RUN },
+	{ "golden", 0, K_STRING, F(r.so.set.golden), RUN },
+	{ "update-golden", 0, K_FLAG, F(r.so.set.update_golden), RUN },
+	{ "golden-rules", 0, K_STRING, F(r.so.set.golden_rules), RUN },
 	{ "help", 'h', K_HELP, 0, RUN | SERVE | DEMO },
 };
 
@@ -87,8 +87,8 @@ opts_init(struct opts *o, enum cmd cmd, int argc)
 {
 	memset(o, 0, sizeof(*o));
 	o->cmd = cmd;
-	o->r.so.timeout = DEFAULT_TIMEOUT;
-	o->r.so.case_timeout = DEFAULT_CASE_TIMEOUT;
+	o->r.so.set.timeout = DEFAULT_TIMEOUT;
+	o->r.so.set.case_timeout = DEFAULT_CASE_TIMEOUT;
 	o->r.file_timeout = DEFAULT_FILE_TIMEOUT;
 	o->r.jobs = 1;
 	o->user = DEMO_USER;
@@ -290,8 +290,8 @@ opts_parse(struct opts *o, int argc, char **argv, const char *usage)
 		    "set SMTPRUN_LUADIR\n");
 		return EXIT_USAGE;
 	}
-	o->r.so.host = o->host;
-	o->r.so.port = o->port;
+	o->r.so.set.host = o->host;
+	o->r.so.set.port = o->port;
 	o->r.so.vars = o->vars;
 	return -1;
 }

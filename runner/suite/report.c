@@ -54,7 +54,7 @@ cases_of(const struct scenario *sc, struct report_case *v)
 		v[n] = (struct report_case){ sc->path, c->name, c->outcome, c->message,
 		    c->kind, c->at, c->expected, c->got, c->command, c->elapsed, c->tr };
 	}
-	if ((sc->ncases == 0 || sc->outcome != OUT_PASS) && !sc->o->list)
+	if ((sc->ncases == 0 || sc->outcome != OUT_PASS) && !sc->o->set.list)
 		v[n++] = (struct report_case){ sc->path, NULL, sc->outcome, sc->message,
 		    NULL, NULL, NULL, NULL, NULL, sc->elapsed, sc->tr };
 	return n;

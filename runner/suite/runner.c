@@ -105,16 +105,16 @@ check_golden(const struct run *r)
 {
 	struct stat	 sb;
 
-	if (r->so.golden == NULL || r->so.list)
+	if (r->so.set.golden == NULL || r->so.set.list)
 		return 0;
-	if (r->so.update_golden && mkdir(r->so.golden, 0777) == -1 && errno != EEXIST) {
-		fprintf(stderr, "smtprun: cannot create %s: %s\n", r->so.golden,
+	if (r->so.set.update_golden && mkdir(r->so.set.golden, 0777) == -1 && errno != EEXIST) {
+		fprintf(stderr, "smtprun: cannot create %s: %s\n", r->so.set.golden,
 		    strerror(errno));
 		return -1;
 	}
-	if (stat(r->so.golden, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+	if (stat(r->so.set.golden, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
 		fprintf(stderr, "smtprun: --golden %s: no such directory (make it with "
-		    "--update-golden)\n", r->so.golden);
+		    "--update-golden)\n", r->so.set.golden);
 		return -1;
 	}
 	return 0;
@@ -126,18 +126,18 @@ open_sinks(struct engine *e)
 {
 	struct run		*r = e->r;
 	struct report_options	 ro = { r->color_out, r->so.live, r->tap, r->junit, r->json };
-	int			 keep = r->junit != NULL || r->so.golden != NULL;
+	int			 keep = r->junit != NULL || r->so.set.golden != NULL;
 	int			 flags;
 
 	flags = (r->so.live ? TR_F_LIVE : 0) | (r->so.live && r->color_err ? TR_F_COLOR : 0) |
 	    (r->so.timestamps ? TR_F_TIMESTAMPS : 0) |
-	    (r->so.show_secrets ? TR_F_SHOW_SECRETS : 0) | (keep ? TR_F_KEEP : 0);
+	    (r->so.set.show_secrets ? TR_F_SHOW_SECRETS : 0) | (keep ? TR_F_KEEP : 0);
 	if (transcripts_open(&e->ts, r->transcript, flags) == -1)
 		return -1;
 	r->so.new_tr = transcripts_new;
 	r->so.new_tr_arg = &e->ts;
 	r->so.should_stop = should_stop;
-	if (r->so.list)
+	if (r->so.set.list)
 		return 0;
 	if (report_open(&e->rp, &ro) == -1)
 		return -1;
@@ -259,7 +259,7 @@ result_of(struct engine *e)
 	struct run	*r = e->r;
 	int		 signo = signals_seen(), interrupted = signo != 0 && !r->interrupt_ok;
 
-	if (r->so.list)
+	if (r->so.set.list)
 		return e->setup_err ? RUN_SETUP_ERROR : RUN_PASSED;
 	e->reporting = 0;
 	if (report_close(&e->rp, interrupted) == -1)

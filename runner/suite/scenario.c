@@ -255,24 +255,10 @@ scenario_start(struct scenario *sc, struct sched *s, const char *path,
 	sc->o = o;
 	sc->t0 = mono_now();
 	sc->tr = o->new_tr ? o->new_tr(o->new_tr_arg, path, NULL) : NULL;
+	sc->ctx.set = o->set;
 	sc->ctx.sched = s;
 	sc->ctx.tr = sc->tr;
 	sc->ctx.owner = sc;
-	sc->ctx.host = o->host;
-	sc->ctx.port = o->port;
-	sc->ctx.timeout = o->timeout;
-	sc->ctx.show_secrets = o->show_secrets;
-	sc->ctx.insecure = o->insecure;
-	sc->ctx.implicit_tls = o->implicit_tls;
-	sc->ctx.cafile = o->cafile;
-	sc->ctx.listen_port = o->listen_port;
-	sc->ctx.announce = o->announce;
-	sc->ctx.filter = o->filter;
-	sc->ctx.case_timeout = o->case_timeout;
-	sc->ctx.list = o->list;
-	sc->ctx.golden = o->golden;
-	sc->ctx.update_golden = o->update_golden;
-	sc->ctx.golden_rules = o->golden_rules;
 	sc->ctx.spawn_failed = on_spawn_failed;
 	sc->ctx.case_begin = case_begin;
 	sc->ctx.case_end = case_end;
@@ -301,11 +287,11 @@ scenario_start(struct scenario *sc, struct sched *s, const char *path,
 			set_message(sc, OUT_ERROR, lua_tostring(L, -1));
 			tr_printf(sc->tr, TR_ERROR, "%s", sc->message);
 			/* Under --filter, a broken file counts only if its name matches. */
-			if (o->filter != NULL) {
+			if (o->set.filter != NULL) {
 				lua_getglobal(L, "string");
 				lua_getfield(L, -1, "find");
 				lua_pushstring(L, path);
-				lua_pushstring(L, o->filter);
+				lua_pushstring(L, o->set.filter);
 				sc->unreported = lua_pcall(L, 2, 1, 0) == LUA_OK && lua_isnil(L, -1);
 			}
 			return;

@@ -38,27 +38,12 @@ struct case_result {
 };
 
 struct scenario_opts {
+	struct smtp_settings set;	/* what the binding sees */
 	const char	*luadir;	/* where smtp.lua lives */
-	const char	*host;		/* --server */
-	const char	*port;
-	double		 timeout;
-	int		 show_secrets;
-	int		 insecure;	/* --insecure */
-	int		 implicit_tls;	/* smtp.connect() speaks TLS first */
-	const char	*cafile;	/* --cafile */
 	int		 timestamps;
 	int		 live;		/* -v */
-	int		 color;		/* ... in colour */
 	const char	**vars;		/* "name=value", NULL-terminated */
-	int		 listen_port;	/* smtp.listen's default port */
-	int		 announce;	/* print "listening on ..." */
 	const char	*prelude;	/* module whose function(vars) runs first */
-	const char	*filter;	/* --filter: Lua pattern on "file: case" */
-	double		 case_timeout;	/* wall-clock limit of one case */
-	int		 list;		/* --list: name the cases, run nothing */
-	const char	*golden;	/* --golden DIR */
-	int		 update_golden;
-	const char	*golden_rules;
 	tr_factory	*new_tr;	/* NULL: transcripts go nowhere */
 	void		*new_tr_arg;
 	/* Asked while Lua computes: a reason to stop this scenario, or NULL. */
