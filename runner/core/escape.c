@@ -6,6 +6,8 @@
 int
 esc_needed(unsigned char c, int flags)
 {
+	if (c >= 0x80)
+		return (flags & ESC_ASCII) != 0;
 	if (c >= 0x20 && c != 0x7f)
 		return 0;
 	if ((flags & ESC_MULTILINE) && (c == '\n' || c == '\t'))

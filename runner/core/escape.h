@@ -15,6 +15,7 @@
 
 #define ESC_MULTILINE	0x1	/* "\n" and "\t" stay: text of several lines */
 #define ESC_TAB_SPACES	0x2	/* "\t" becomes two spaces (our own messages) */
+#define ESC_ASCII	0x4	/* bytes >= 0x80 as \xNN too: plain ASCII out */
 
 #define ESC_CUT		"..."	/* follows an excerpt that was cut short */
 

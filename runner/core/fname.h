@@ -5,8 +5,11 @@
  *	"./dir/a b.lua"            ->  "dir-a_b"
  *	"./dir/a b.lua", "x y"     ->  "dir-a_b--x_y"
  *
- * Leading "./" and "/" go, the extension goes, "/" becomes "-", and every
- * byte but letters, digits, ".", "-" and "_" becomes "_".
+ * The path loses its extension (a last "." followed by letters and digits
+ * only); then the path and the case name each lose one leading "./" and
+ * any leading "/", "/" becomes "-", and every byte but letters, digits,
+ * ".", "-" and "_" becomes "_". Golden directories in use depend on these
+ * names: the rule must not change.
  */
 #ifndef SMTPRUN_FNAME_H
 #define SMTPRUN_FNAME_H

@@ -19,11 +19,12 @@ report_open(struct report *rp, const struct report_options *o)
 
 	memset(rp, 0, sizeof(*rp));
 	rp->t0 = mono_now();
-	want[n++] = o->tap ? &report_tap : &report_human;
-	if (o->junit_path != NULL)
-		want[n++] = &report_junit;
 	if (o->json_path != NULL)
 		want[n++] = &report_json;
+	if (o->junit_path != NULL && !o->list)
+		want[n++] = &report_junit;
+	if (!o->list)
+		want[n++] = o->tap ? &report_tap : &report_human;
 	for (i = 0; i < n; i++) {
 		if ((rp->st[i] = calloc(1, want[i]->size)) == NULL) {
 			snprintf(err, sizeof(err), "out of memory");
@@ -38,7 +39,7 @@ report_open(struct report *rp, const struct report_options *o)
 	return 0;
 fail:
 	fprintf(stderr, "smtprun: %s\n", err);
-	report_close(rp, 0);
+	report_abort(rp);
 	return -1;
 }
 
@@ -84,13 +85,13 @@ report_scenario(struct report *rp, const struct scenario *sc)
 	fflush(stdout);
 }
 
-int
-report_close(struct report *rp, int interrupted)
+/* Closes every format with the totals as they are. */
+static int
+close_all(struct report *rp)
 {
 	int	 rc = 0, k;
 
 	rp->t.elapsed = mono_now() - rp->t0;
-	rp->t.interrupted = interrupted;
 	for (k = 0; k < rp->nfmt; k++) {
 		if (rp->fmt[k]->close(rp->st[k], &rp->t) == -1)
 			rc = -1;
@@ -98,4 +99,18 @@ report_close(struct report *rp, int interrupted)
 	}
 	rp->nfmt = 0;
 	return rc;
+}
+
+int
+report_close(struct report *rp, int interrupted)
+{
+	rp->t.interrupted = interrupted;
+	return close_all(rp);
+}
+
+void
+report_abort(struct report *rp)
+{
+	rp->t.aborted = 1;
+	close_all(rp);
 }

@@ -21,12 +21,16 @@ struct report {
 	double			 t0;
 };
 
-/* Opens the formats asked for. Returns 0, or -1 (said on stderr). */
+/* Opens the formats asked for: first those that write a file (a path that
+ * cannot be written fails before anything reaches stdout), then stdout's,
+ * unless listing. Returns 0, or -1 (said on stderr; nothing opened). */
 int	report_open(struct report *rp, const struct report_options *o);
 /* Every case of a finished scenario (or the file itself, as one case). */
 void	report_scenario(struct report *rp, const struct scenario *sc);
 /* The summary, the TAP plan and the report files; frees the formats.
  * Returns 0, or -1 when a report file could not be written (said). */
 int	report_close(struct report *rp, int interrupted);
+/* Frees the formats, writing nothing (the run never began, or listed). */
+void	report_abort(struct report *rp);
 
 #endif

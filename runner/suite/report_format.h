@@ -32,6 +32,7 @@ struct report_options {
 	int		 tap;		/* TAP version (13 or 14) instead of human lines */
 	const char	*junit_path;
 	const char	*json_path;
+	int		 list;		/* --list: the files are opened, nothing is reported */
 };
 
 /* The tallies, at the end. */
@@ -41,6 +42,8 @@ struct report_totals {
 	int		 files;
 	double		 elapsed;	/* seconds since the run began */
 	int		 interrupted;	/* a signal stopped the run */
+	int		 aborted;	/* the run never began (or only listed): write
+					 * nothing, just let go */
 };
 
 struct report_format {

@@ -88,6 +88,9 @@ human_close(void *st, const struct report_totals *t)
 {
 	char	 xp[64] = "";
 
+	(void)st;
+	if (t->aborted)
+		return 0;
 	if (t->n[OUT_XPASS])
 		snprintf(xp, sizeof(xp), ", %d unexpectedly passed", t->n[OUT_XPASS]);
 	printf("%d case%s in %d file%s: %d passed, %d failed, %d error%s, "
@@ -96,7 +99,6 @@ human_close(void *st, const struct report_totals *t)
 	    t->n[OUT_PASS], t->n[OUT_FAIL], t->n[OUT_ERROR],
 	    t->n[OUT_ERROR] == 1 ? "" : "s", t->n[OUT_SKIP], t->n[OUT_XFAIL],
 	    t->n[OUT_XFAIL] == 1 ? "" : "s", xp, t->elapsed);
-	(void)st;
 	fflush(stdout);
 	return 0;
 }

@@ -165,6 +165,8 @@ junit_close(void *st, const struct report_totals *t)
 	FILE		*f;
 	int		 rc = 0;
 
+	if (t->aborted)
+		goto out;
 	if ((f = fopen(j->path, "w")) == NULL) {
 		fprintf(stderr, "smtprun: cannot write %s: %s\n", j->path, strerror(errno));
 		rc = -1;

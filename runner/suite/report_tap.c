@@ -30,23 +30,35 @@ buf_writer(void *data, unsigned char *p, size_t n)
 	return buf_append(data, p, n) == 0;
 }
 
+/* Emits one scalar; 0, or -1 once the emitter has failed. libyaml
+ * refuses text that is not UTF-8: the value is then shown in ASCII, every
+ * byte from 0x80 up as \xNN (never an event left half made). */
+static int
+scalar(yaml_emitter_t *e, const char *v, int multiline)
+{
+	yaml_event_t	 ev;
+	struct buf	 text = BUF_INIT;
+	int		 ok;
+
+	esc_append(&text, v, strlen(v), multiline ? ESC_MULTILINE : 0);
+	ok = yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)buf_cstr(&text),
+	    -1, 1, 1, YAML_ANY_SCALAR_STYLE);
+	if (!ok) {
+		text.len = 0;
+		esc_append(&text, v, strlen(v), (multiline ? ESC_MULTILINE : 0) | ESC_ASCII);
+		ok = yaml_scalar_event_initialize(&ev, NULL, NULL,
+		    (yaml_char_t *)buf_cstr(&text), -1, 1, 1, YAML_ANY_SCALAR_STYLE);
+	}
+	buf_free(&text);
+	return ok && yaml_emitter_emit(e, &ev) ? 0 : -1;
+}
+
 /* key: value, the value shown escaped (multi-line text keeps its lines). */
 static void
 yaml_pair(yaml_emitter_t *e, const char *k, const char *v)
 {
-	yaml_event_t	 ev;
-	struct buf	 text = BUF_INIT;
-
-	if (v == NULL)
-		return;
-	esc_append(&text, v, strlen(v), ESC_MULTILINE);
-	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)k, -1, 1, 1,
-	    YAML_PLAIN_SCALAR_STYLE);
-	yaml_emitter_emit(e, &ev);
-	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)buf_cstr(&text), -1,
-	    1, 1, YAML_ANY_SCALAR_STYLE);
-	yaml_emitter_emit(e, &ev);
-	buf_free(&text);
+	if (v != NULL && scalar(e, k, 0) == 0)
+		scalar(e, v, 1);
 }
 
 /* The YAML document of a failed test point, through libyaml's emitter. */
@@ -148,10 +160,12 @@ tap_one(void *st, const struct report_case *c, int seq)
 static int
 tap_close(void *st, const struct report_totals *t)
 {
+	(void)st;
+	if (t->aborted)
+		return 0;
 	printf("1..%d\n", t->cases);
 	if (t->interrupted)
 		printf("Bail out! interrupted\n");
-	(void)st;
 	fflush(stdout);
 	return 0;
 }

@@ -125,7 +125,8 @@ static int
 open_sinks(struct engine *e)
 {
 	struct run		*r = e->r;
-	struct report_options	 ro = { r->color_out, r->so.live, r->tap, r->junit, r->json };
+	struct report_options	 ro = { r->color_out, r->so.live, r->tap, r->junit, r->json,
+				    r->so.set.list };
 	int			 keep = r->junit != NULL || r->so.set.golden != NULL;
 	int			 flags;
 
@@ -137,8 +138,6 @@ open_sinks(struct engine *e)
 	r->so.new_tr = transcripts_new;
 	r->so.new_tr_arg = &e->ts;
 	r->so.should_stop = should_stop;
-	if (r->so.set.list)
-		return 0;
 	if (report_open(&e->rp, &ro) == -1)
 		return -1;
 	e->reporting = 1;
@@ -215,7 +214,7 @@ static void
 finish_slot(struct engine *e, struct slot *sl)
 {
 	loop_timer_stop(e->lp, &sl->limit);
-	if (e->reporting)
+	if (!e->r->so.set.list)
 		report_scenario(&e->rp, &sl->sc);
 	else if (sl->sc.outcome != OUT_PASS && !sl->sc.unreported) {
 		/* --list: a file that cannot even be listed says why. */
@@ -259,9 +258,11 @@ result_of(struct engine *e)
 	struct run	*r = e->r;
 	int		 signo = signals_seen(), interrupted = signo != 0 && !r->interrupt_ok;
 
-	if (r->so.set.list)
-		return e->setup_err ? RUN_SETUP_ERROR : RUN_PASSED;
 	e->reporting = 0;
+	if (r->so.set.list) {
+		report_abort(&e->rp);
+		return e->setup_err ? RUN_SETUP_ERROR : RUN_PASSED;
+	}
 	if (report_close(&e->rp, interrupted) == -1)
 		e->setup_err = 1;
 	if (interrupted) {
@@ -277,7 +278,7 @@ static void
 close_engine(struct engine *e)
 {
 	if (e->reporting)
-		report_close(&e->rp, 0);
+		report_abort(&e->rp);	/* the run never began */
 	free(e->slots);
 	if (e->s != NULL)
 		sched_free(e->s);

@@ -93,6 +93,20 @@ grep -q "TODO passed:   6" "$T/prove.out" || { cat "$T/prove.out" >&2; fail "pro
 grep -Eq "suite/02-plain.lua \.+ ok" "$T/prove.out" || { cat "$T/prove.out" >&2; fail "prove: plain"; }
 ! grep -q "Parse errors" "$T/prove.out" || { cat "$T/prove.out" >&2; fail "prove: parse errors"; }
 
+# Bytes that are not UTF-8 in a failure (a server's greeting) cannot stop
+# the TAP report: libyaml refuses them, so they are shown as \xNN (this
+# once hung or crashed with a double free).
+notutf8=$(scenario notutf8.lua <<'LUA'
+local l = smtp.listen{ quiet = true }
+smtp.spawn(function() l:accept{ timeout = 5 }:send_raw("220 caf\xe9 ready\r\n") end)
+local s = smtp.connect{ host = "127.0.0.1", port = l:port(), timeout = 5 }
+s:expect(250)
+LUA
+)
+run run --tap "$notutf8"; expect_rc 1
+expect_lines "$T/out" "TAP version 14" "not ok 1 - $notutf8" "  ---" \
+    "  message: '$notutf8:4: expected 250, got 220 caf\\xe9 ready" "  ..." "1..1"
+
 # --list names the cases without running any (nothing reaches the server);
 # a file that cannot be read says so (exit 2).
 run run "${S[@]}" --list suite; expect_rc 2

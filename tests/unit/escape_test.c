@@ -52,6 +52,14 @@ test_multiline_keeps_lines_and_tabs(void **state)
 }
 
 static void
+test_ascii_shows_every_high_byte_too(void **state)
+{
+	(void)state;
+	ESC("caf\xc3\xa9\r", ESC_ASCII, "caf\\xc3\\xa9\\r");
+	ESC("a\xe9\nb", ESC_ASCII | ESC_MULTILINE, "a\\xe9\nb");
+}
+
+static void
 test_excerpt_is_cut_after_max_bytes(void **state)
 {
 	struct buf	 b = BUF_INIT;
@@ -93,6 +101,7 @@ UNIT_MAIN(
 	cmocka_unit_test(test_control_bytes_have_one_escape_each),
 	cmocka_unit_test(test_printable_and_utf8_bytes_pass),
 	cmocka_unit_test(test_multiline_keeps_lines_and_tabs),
+	cmocka_unit_test(test_ascii_shows_every_high_byte_too),
 	cmocka_unit_test(test_excerpt_is_cut_after_max_bytes),
 	cmocka_unit_test(test_parser_errors_and_transcript_agree)
 )

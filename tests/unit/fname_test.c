@@ -20,10 +20,23 @@ test_directories_become_dashes_and_the_extension_goes(void **state)
 {
 	(void)state;
 	check("scenarios/relay.lua", NULL, "scenarios-relay");
-	check("./././a/b/c.yaml", NULL, "a-b-c");
+	check("./tests/a.yaml", NULL, "tests-a");
 	check("/abs/path.smtp", NULL, "abs-path");
 	check("noext", NULL, "noext");
 	check("dir.d/file", NULL, "dir.d-file");
+	check("a.b-c", NULL, "a.b-c");		/* not an extension */
+}
+
+/* Golden files saved by earlier versions must still be found: these are
+ * the names lua/smtp/golden.lua gave them. */
+static void
+test_golden_names_of_earlier_versions_hold(void **state)
+{
+	(void)state;
+	check("./././gnames.lua", "/abs name", ".-.-gnames--abs_name");
+	check("./././gnames.lua", "./dot name", ".-.-gnames--dot_name");
+	check("./././gnames.lua", "//two", ".-.-gnames--two");
+	check("./././gnames.lua", ".hidden", ".-.-gnames--.hidden");
 }
 
 static void
@@ -37,5 +50,6 @@ test_odd_bytes_become_underscores(void **state)
 
 UNIT_MAIN(
 	cmocka_unit_test(test_directories_become_dashes_and_the_extension_goes),
+	cmocka_unit_test(test_golden_names_of_earlier_versions_hold),
 	cmocka_unit_test(test_odd_bytes_become_underscores)
 )
