@@ -3,6 +3,10 @@
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 
+# The binary is where the README's quick start runs it: build/smtprun.
+[ "$SMTPRUN" -ef "${BUILD_DIR:?}/smtprun" ] ||
+	fail "the binary under test is $SMTPRUN, not \$BUILD_DIR/smtprun"
+
 run --help; expect_rc 0; expect_out "usage: smtprun COMMAND"
 run --version; expect_rc 0; expect_out "smtprun "
 run; expect_rc 2; expect_err "usage: smtprun"
