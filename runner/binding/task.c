@@ -75,12 +75,6 @@ task_thread(struct task *t)
 	return t->L;
 }
 
-void *
-task_owner(struct task *t)
-{
-	return t->owner;
-}
-
 struct task *
 task_current(lua_State *L)
 {

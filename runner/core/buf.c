@@ -58,17 +58,6 @@ buf_cstr(struct buf *b)
 }
 
 void
-buf_consume(struct buf *b, size_t n)
-{
-	if (n >= b->len) {
-		b->len = 0;
-		return;
-	}
-	memmove(b->p, b->p + n, b->len - n);
-	b->len -= n;
-}
-
-void
 buf_free(struct buf *b)
 {
 	free(b->p);

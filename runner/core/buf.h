@@ -36,8 +36,6 @@ buf_ok(const struct buf *b)
 /* The contents as a C string (a NUL kept after them, not counted in len);
  * "" when empty or when an allocation failed. */
 const char *buf_cstr(struct buf *b);
-/* Removes the first n bytes (n <= len). */
-void	buf_consume(struct buf *b, size_t n);
 void	buf_free(struct buf *b);
 
 #endif

@@ -17,12 +17,6 @@ static const char *const markers[] = {
 	[TR_TLS_RECV_BAD] = "<~* ",
 };
 
-const char *
-tr_marker(enum tr_kind kind)
-{
-	return markers[kind];
-}
-
 /* For "334 <base64>": appends "   (decoded)" when it decodes to printable text. */
 static int
 annotate_334(struct buf *out, const char *text, size_t n)

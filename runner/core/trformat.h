@@ -32,7 +32,6 @@ enum tr_kind {
  * shown (as "[   1.500] ") when timestamps is true. Returns 0 or -1. */
 int	tr_format(struct buf *out, double elapsed, int timestamps, enum tr_kind kind,
 	    const char *text, size_t n, enum lb_term term);
-const char *tr_marker(enum tr_kind kind);
 
 /* The marker kind inside TLS (" ~> ", "<~  ", "<~* ") when tls is true. */
 static inline enum tr_kind

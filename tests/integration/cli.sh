@@ -30,6 +30,16 @@ expect_out "1 case in 1 file: 0 passed, 0 failed, 1 error, 0 skipped"
 run run --transcript /nonexistent-dir/x.log "$T/missing.lua"; expect_rc 2
 expect_err "cannot write /nonexistent-dir/x.log"
 
+# A report file that cannot be written: said before anything runs, and no
+# other report (no summary, no TAP plan, no JUnit file) is written.
+run run --tap --junit "$T/j.xml" --json /nonexistent-dir/j.json "$T/missing.lua"
+expect_rc 2; expect_err "cannot write /nonexistent-dir/j.json"
+[ ! -s "$T/out" ] || fail "stdout is not empty"
+[ ! -e "$T/j.xml" ] || fail "a JUnit file was written"
+# --list checks it the same way.
+run run --list --json /nonexistent-dir/j.json "$T/missing.lua"
+expect_rc 2; expect_err "cannot write /nonexistent-dir/j.json"
+
 # b64: the article's Eb64 / Db64.
 run b64 encode 'alice@example.test'; expect_rc 0
 [ "$(cat "$T/out")" = "YWxpY2VAZXhhbXBsZS50ZXN0" ] || fail "encode: $(cat "$T/out")"
