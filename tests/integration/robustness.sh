@@ -63,9 +63,15 @@ LUA
 )
 run run --file-timeout 0.5 "$s"; expect_rc 1
 expect_out "cpu.lua:2: the file did not finish within its time limit"
-# ...and SIGINT.
+# ...and SIGINT (sent once the loop is running, not before).
+s=$(scenario cpu-marked.lua <<LUA
+local f = io.open("$T/started", "w"); f:write("started\\n"); f:close()
+local n = 0
+while true do n = n + 1 end
+LUA
+)
 run_bg run "$s"
-sleep 0.5
+wait_for "$T/started" started "$BG_PID" || fail "the scenario did not start"
 signal_bg INT; expect_rc 130
 expect_out "stopped by Interrupt"
 

@@ -129,6 +129,11 @@ expect_out "1 case in 1 file: 1 passed"
 # --shard splits the files between machines: every file exactly once.
 for k in 1 2 3; do
 	run run "${S[@]}" --shard "$k/3" suite
+	# each shard's exit status follows its own results
+	if grep -q '^ERROR ' "$T/out"; then want=2
+	elif grep -q '^FAIL ' "$T/out"; then want=1
+	else want=0; fi
+	expect_rc "$want"
 	awk '/^(PASS|FAIL|ERROR|SKIP|XFAIL|XPASS) / { sub(/:.*/, "", $2); print $2 }' \
 	    "$T/out" | sort -u >>"$T/shards"
 done
