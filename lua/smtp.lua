@@ -213,14 +213,22 @@ local function step(s, opts, why)
   return r
 end
 
+-- Text from the server in a message: quoted, and shown as smtprun shows
+-- bytes everywhere (core.escape): its control codes and broken UTF-8 never
+-- reach a terminal or a report raw.
+local function quoted(text)
+  return '"' .. core.escape(text) .. '"'
+end
+
 -- The server's 334 text decoded; notes (does not fail on) an unexpected one.
 local function check_prompt(reply, want, what)
   local text = reply.text or ""
   local decoded = core.b64decode(text)
   if decoded == nil then
-    smtp.note(("note: 334 challenge %q is not base64 (expected the %s prompt)"):format(text, what))
+    smtp.note(("note: 334 challenge %s is not base64 (expected the %s prompt)")
+      :format(quoted(text), what))
   elseif not decoded:lower():find(want) then
-    smtp.note(("note: unexpected prompt %q (expected the %s prompt)"):format(decoded, what))
+    smtp.note(("note: unexpected prompt %s (expected the %s prompt)"):format(quoted(decoded), what))
   end
   return decoded
 end
@@ -283,7 +291,7 @@ local function challenge(s, opts, why)
   if early then return nil, early end
   local text = core.b64decode(r.text)
   if not text then
-    core.fail(("%s: the server's 334 challenge is not base64: %q"):format(why, r.text),
+    core.fail(("%s: the server's 334 challenge is not base64: %s"):format(why, quoted(r.text)),
       "protocol")
   end
   return text
@@ -309,15 +317,16 @@ local function auth_bearer(s, mech, payload, ack, opts)
     { redact = "AUTH " .. mech .. " [token redacted]", timeout = opts.timeout })
   local r = s:reply(opts)
   if r.code == 334 then
-    local err = core.b64decode(r.text) or r.text
+    -- The server's JSON error, decoded: its bytes, shown as text.
+    local err = core.escape(core.b64decode(r.text) or r.text)
     s:send(ack, opts)
     return s:expect(opts.expect or 235, nil,
       auth_opts(opts, "authentication failed (" .. mech .. ": " .. err .. ")"))
   end
   if r.code ~= (opts.expect or 235) then
-    core.fail(("authentication failed: expected %s, got %d %s (in reply to 'AUTH %s')")
-      :format(tostring(opts.expect or 235), r.code, r.lines[1] or "", mech), "auth",
-      { reply = r, got = r.code .. " " .. (r.lines[1] or "") })
+    local got = r.code .. " " .. core.escape(r.lines[1] or "")
+    core.fail(("authentication failed: expected %s, got %s (in reply to 'AUTH %s')")
+      :format(tostring(opts.expect or 235), got, mech), "auth", { reply = r, got = got })
   end
   return r
 end
@@ -353,14 +362,14 @@ function S:auth_scram(mech, user, pass, opts)
   if not final then
     self:send("*", opts)
     self:reply(opts)
-    core.fail("AUTH " .. mech .. ": " .. why, "protocol")
+    core.fail("AUTH " .. mech .. ": " .. core.escape(why), "protocol")
   end
   self:send(core.b64encode(final), { redact = "[SCRAM proof redacted]", timeout = opts.timeout })
   local r = self:expect({ 334, opts.expect or 235 }, nil,
     auth_opts(opts, "authentication failed"))
   if r.code == 334 or (r.code == 235 and core.b64decode(r.text or "")) then
     local ok, bad = sc:client_verify(core.b64decode(r.text) or "")
-    if not ok then core.fail("AUTH " .. mech .. ": " .. bad, "auth") end
+    if not ok then core.fail("AUTH " .. mech .. ": " .. core.escape(bad), "auth") end
     if r.code == 334 then
       self:send("", opts)
       r = auth_result(self, opts)
@@ -389,7 +398,8 @@ function S:auth(mech, user, pass, opts)
       if caps.AUTH[m] then mech = m; break end
     end
     if not mech then
-      core.fail("auth: none of the server's mechanisms (" .. table.concat(caps.AUTH, " ") ..
+      core.fail("auth: none of the server's mechanisms (" ..
+        core.escape(table.concat(caps.AUTH, " ")) ..
         ") works with a password", "auth")
     end
     smtp.note("AUTH: picked " .. mech .. " (offered: " .. table.concat(caps.AUTH, " ") .. ")")

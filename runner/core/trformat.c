@@ -23,16 +23,11 @@ annotate_334(struct buf *out, const char *text, size_t n)
 {
 	struct buf	 dec = BUF_INIT;
 	const char	*why;
-	size_t		 i;
-	int		 printable = 1;
 
 	if (n <= 4 || memcmp(text, "334 ", 4) != 0)
 		return 0;
 	if (b64_decode(text + 4, n - 4, &dec, &why) == B64_OK && dec.len > 0) {
-		for (i = 0; i < dec.len; i++)
-			if (esc_needed((unsigned char)dec.p[i], 0))
-				printable = 0;
-		if (printable) {
+		if (esc_clean(dec.p, dec.len, 0)) {
 			buf_appendstr(out, "   (");
 			buf_append(out, dec.p, dec.len);
 			buf_appendstr(out, ")");

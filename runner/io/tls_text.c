@@ -8,7 +8,27 @@
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
+#include "core/escape.h"
+#include "core/utf8.h"
 #include "io/tls_text.h"
+
+/* prefix and the bytes p[0..n) from a certificate (the peer wrote them)
+ * into out, shown as text (core/escape.h) and cut to fit between
+ * characters. */
+static void
+shown(char *out, size_t len, const char *prefix, const void *p, size_t n)
+{
+	struct buf	 b = BUF_INIT;
+	size_t		 k = 0;
+
+	buf_appendstr(&b, prefix);
+	if (esc_append(&b, p, n, 0) == 0)
+		k = esc_fit(b.p, b.len, len - 1);
+	if (k > 0)
+		memcpy(out, b.p, k);
+	out[k] = '\0';
+	buf_free(&b);
+}
 
 const char *
 tls_reason(unsigned long e, const char *fallback)
@@ -28,9 +48,11 @@ tls_name_str(const X509_NAME *nm, char *out, size_t len)
 	out[0] = '\0';
 	if (b == NULL)
 		return;
+	/* OpenSSL escapes C0 controls its way ("\\1B"); what it passes (C1
+	 * controls, bytes of a broken UTF8String) is escaped ours. */
 	X509_NAME_print_ex(b, nm, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
 	n = BIO_get_mem_data(b, &p);
-	snprintf(out, len, "%.*s", (int)n, p);
+	shown(out, len, "", p, n > 0 ? (size_t)n : 0);
 	BIO_free(b);
 }
 
@@ -55,8 +77,9 @@ san_str(const GENERAL_NAME *g, char *out, size_t len)
 
 	switch (g->type) {
 	case GEN_DNS:
-		snprintf(out, len, "DNS:%.*s", ASN1_STRING_length(g->d.dNSName),
-		    (const char *)ASN1_STRING_get0_data(g->d.dNSName));
+		/* Any bytes at all, NUL included ("good.test\0.evil.test"). */
+		shown(out, len, "DNS:", ASN1_STRING_get0_data(g->d.dNSName),
+		    (size_t)ASN1_STRING_length(g->d.dNSName));
 		return out;
 	case GEN_IPADD:
 		alen = ASN1_STRING_length(g->d.iPAddress);
@@ -67,8 +90,8 @@ san_str(const GENERAL_NAME *g, char *out, size_t len)
 		snprintf(out, len, "IP:%s", ip);
 		return out;
 	case GEN_EMAIL:
-		snprintf(out, len, "email:%.*s", ASN1_STRING_length(g->d.rfc822Name),
-		    (const char *)ASN1_STRING_get0_data(g->d.rfc822Name));
+		shown(out, len, "email:", ASN1_STRING_get0_data(g->d.rfc822Name),
+		    (size_t)ASN1_STRING_length(g->d.rfc822Name));
 		return out;
 	default:
 		return NULL;
@@ -92,6 +115,8 @@ tls_sans_str(X509 *x, char *out, size_t len)
 			o += (size_t)n;
 	}
 	GENERAL_NAMES_free(gens);
+	/* Cut short, the last name may end inside a character. */
+	out[utf8_invalid_at(out, strlen(out))] = '\0';
 }
 
 void

@@ -1,7 +1,10 @@
 /*
  * tls_text.h - OpenSSL's objects described for people: error reasons,
  * distinguished names, subject alternative names, certificate summaries.
- * Everything is written into the caller's buffers and cut to fit.
+ * Everything is written into the caller's buffers and cut to fit (between
+ * characters). Names in a certificate are the peer's text: they are shown
+ * as smtprun shows bytes everywhere (core/escape.h), a NUL as \0, an ESC
+ * as \x1b, so a message or a transcript quoting them stays plain text.
  */
 #ifndef SMTPRUN_TLS_TEXT_H
 #define SMTPRUN_TLS_TEXT_H

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "core/escape.h"
 #include "io/transcript.h"
 
 void
@@ -80,8 +81,10 @@ keep_tail(struct transcript *tr, const char *line, size_t n)
 	if (n > 0 && line[n - 1] == '\n')
 		n--;
 	if (n >= TR_TAIL_WIDTH) {
-		memcpy(slot, line, TR_TAIL_WIDTH - 4);
-		memcpy(slot + TR_TAIL_WIDTH - 4, "...", 4);
+		/* Cut between characters: the line is text, and stays so. */
+		n = esc_fit(line, n, TR_TAIL_WIDTH - 4);
+		memcpy(slot, line, n);
+		memcpy(slot + n, "...", 4);
 	} else {
 		memcpy(slot, line, n);
 		slot[n] = '\0';

@@ -57,7 +57,8 @@ cases_of(const struct scenario *sc, struct report_case *v)
 	}
 	if ((sc->ncases == 0 || sc->outcome != OUT_PASS) && !sc->o->set.list)
 		v[n++] = (struct report_case){ sc->path, NULL, sc->outcome, sc->message,
-		    NULL, NULL, NULL, NULL, NULL, sc->elapsed, sc->tr };
+		    sc->kind, sc->at, sc->expected, sc->got, sc->command, sc->elapsed,
+		    sc->tr };
 	return n;
 }
 

@@ -8,6 +8,7 @@
 
 #include "binding/task.h"
 #include "core/clock.h"
+#include "core/escape.h"
 #include "io/loop.h"
 #include "io/resolve.h"
 #include "io/signals.h"
@@ -217,9 +218,16 @@ finish_slot(struct engine *e, struct slot *sl)
 	if (!e->r->so.set.list)
 		report_scenario(&e->rp, &sl->sc);
 	else if (sl->sc.outcome != OUT_PASS && !sl->sc.unreported) {
-		/* --list: a file that cannot even be listed says why. */
-		fprintf(stderr, "smtprun: %s: %s\n", sl->sc.path,
-		    sl->sc.message ? sl->sc.message : "error");
+		/* --list: a file that cannot even be listed says why (shown
+		 * as text: core/escape.h). */
+		struct buf	 why = BUF_INIT;
+		const char	*m = sl->sc.message ? sl->sc.message : "error";
+
+		esc_append(&why, sl->sc.path, strlen(sl->sc.path), 0);
+		buf_appendstr(&why, ": ");
+		esc_append(&why, m, strlen(m), ESC_MULTILINE);
+		fprintf(stderr, "smtprun: %s\n", buf_cstr(&why));
+		buf_free(&why);
 		e->setup_err = 1;
 	}
 	if (e->r->fail_fast && failed(&sl->sc))

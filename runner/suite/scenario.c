@@ -22,13 +22,20 @@ set_message(struct scenario *sc, enum outcome o, const char *msg)
 	sc->elapsed = mono_now() - sc->t0;
 }
 
+/* The fields of our error tables that a report shows besides the message
+ * and kind (a case gets them through core.case_end; lua/smtp/testing.lua). */
+static const char *const DETAILS[] = { "at", "expected", "got", "command" };
+#define NDETAILS	(sizeof(DETAILS) / sizeof(DETAILS[0]))
+
 /* Under lua_pcall, on the main thread: what the error value at 1 is.
- * Returns kind, recorded, message, ours. tostring may run the value's
- * __tostring, which may fail: hence the protection. */
+ * Returns kind, recorded, the DETAILS (each a string or nil), message,
+ * ours. tostring may run the value's __tostring, which may fail: hence
+ * the protection. */
 static int
 describe(lua_State *L)
 {
 	int	 ours = lerr_is_ours(L, 1);
+	size_t	 i;
 
 	if (ours) {
 		lua_getfield(L, 1, "kind");
@@ -37,36 +44,59 @@ describe(lua_State *L)
 		lua_pushnil(L);
 		lua_pushnil(L);
 	}
+	for (i = 0; i < NDETAILS; i++) {
+		if (!ours || lua_getfield(L, 1, DETAILS[i]) == LUA_TNIL)
+			lua_pushnil(L);
+		else
+			luaL_tolstring(L, -1, NULL);
+		if (ours)
+			lua_remove(L, -2);
+	}
 	luaL_tolstring(L, 1, NULL);
 	lua_pushboolean(L, ours);
-	return 4;
+	return 4 + (int)NDETAILS;
 }
 
-/* Classifies the error value on top of co (taken off it) and records it. */
+static char *
+dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* Classifies the error value on top of co (taken off it) and records it,
+ * with its details (describe). */
 static void
 judge_error(struct scenario *sc, lua_State *co)
 {
 	lua_State	*L = sc->L;
-	char		 kind[32] = "", *msg;
-	int		 ours = 0, recorded = 0;
-	size_t		 tblen;
+	char		 kind[32] = "", *msg, **detail[NDETAILS];
+	int		 ours = 0, recorded = 0, n = 4 + (int)NDETAILS;
+	size_t		 tblen, i;
 	const char	*tb;
 
+	detail[0] = &sc->at;
+	detail[1] = &sc->expected;
+	detail[2] = &sc->got;
+	detail[3] = &sc->command;
 	/* co's stack as it was at the error, without touching the value. */
 	luaL_traceback(L, co, NULL, 0);
 	lua_pushcfunction(L, describe);
 	lua_xmove(co, L, 1);
-	if (lua_pcall(L, 1, 4, 0) == LUA_OK) {
-		if (lua_isstring(L, -4))
-			snprintf(kind, sizeof(kind), "%s", lua_tostring(L, -4));
-		recorded = !lua_isnil(L, -3);
+	if (lua_pcall(L, 1, n, 0) == LUA_OK) {
+		if (lua_isstring(L, -n))
+			snprintf(kind, sizeof(kind), "%s", lua_tostring(L, -n));
+		recorded = !lua_isnil(L, -n + 1);
+		for (i = 0; i < NDETAILS; i++)
+			*detail[i] = dup_or_null(lua_tostring(L, -n + 2 + (int)i));
 		msg = strdup(lua_isstring(L, -2) ? lua_tostring(L, -2) : "(error)");
 		ours = lua_toboolean(L, -1);
-		lua_pop(L, 4);
+		lua_pop(L, n);
 	} else {
 		msg = strdup("(an error object that cannot be shown as text)");
 		lua_pop(L, 1);
 	}
+	if (kind[0] != '\0')
+		sc->kind = strdup(kind);
 	tb = lua_tolstring(L, -1, &tblen);
 	if (!ours) {
 		/* The script's own error() or a bug in it: keep the traceback. */
@@ -113,12 +143,6 @@ on_done(struct task *t, int status, void *arg)
 }
 
 /* ---- cases ---- */
-
-static char *
-dup_or_null(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
 
 static void
 case_begin(void *owner, const char *name)
@@ -348,5 +372,10 @@ scenario_free(struct scenario *sc, struct sched *s)
 		sc->tr = NULL;
 	}
 	free(sc->message);
-	sc->message = NULL;
+	free(sc->kind);
+	free(sc->at);
+	free(sc->expected);
+	free(sc->got);
+	free(sc->command);
+	sc->message = sc->kind = sc->at = sc->expected = sc->got = sc->command = NULL;
 }

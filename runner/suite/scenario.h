@@ -60,6 +60,8 @@ struct scenario {
 	int			 done;
 	enum outcome		 outcome;	/* the file's own (top level) */
 	char			*message;
+	char			*kind, *at;	/* the details of its own failure, */
+	char			*expected, *got, *command; /* as a case's (or NULL) */
 	struct case_result	*cases;		/* test(...) cases, in order */
 	size_t			 ncases;
 	int			 in_case;	/* a case is running */

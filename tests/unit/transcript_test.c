@@ -7,6 +7,7 @@
 
 #include "unit.h"
 
+#include "core/utf8.h"
 #include "io/transcript.h"
 
 /* A transcript on a temporary file; returns the file's contents so far. */
@@ -106,9 +107,34 @@ test_tail_truncates_long_lines(void **state)
 	buf_free(&b);
 }
 
+/* A long line of UTF-8 text is cut between characters: the tail, which
+ * error messages and reports quote, stays valid UTF-8. */
+static void
+test_tail_cuts_between_characters(void **state)
+{
+	struct transcript	 tr;
+	struct buf		 b = BUF_INIT, line = BUF_INIT;
+	int			 i;
+
+	(void)state;
+	buf_appendstr(&line, "x");		/* the cut falls inside a character */
+	for (i = 0; i < 300; i++)
+		buf_appendstr(&line, "\xc3\xa9");
+	tr_init(&tr, -1, NULL, 0);
+	tr_line(&tr, TR_RECV, line.p, line.len, LB_CRLF);
+	assert_int_equal(tr_tail(&tr, 1, "", &b), 0);
+	assert_true(b.len < TR_TAIL_WIDTH + 1);
+	assert_memory_equal(b.p + b.len - 4, "...\n", 4);
+	assert_int_equal(utf8_invalid_at(b.p, b.len), b.len);
+	tr_close(&tr);
+	buf_free(&b);
+	buf_free(&line);
+}
+
 UNIT_MAIN(
 	cmocka_unit_test(test_file_sink_has_each_line_at_once),
 	cmocka_unit_test(test_secrets_are_redacted_unless_asked),
 	cmocka_unit_test(test_tail_keeps_the_last_lines),
-	cmocka_unit_test(test_tail_truncates_long_lines)
+	cmocka_unit_test(test_tail_truncates_long_lines),
+	cmocka_unit_test(test_tail_cuts_between_characters)
 )
