@@ -82,7 +82,7 @@ esc_append(struct buf *out, const char *s, size_t n, int flags)
 int
 esc_excerpt(struct buf *out, const char *s, size_t n, size_t max)
 {
-	esc_append(out, s, n < max ? n : max, 0);
+	esc_append(out, s, esc_fit(s, n, max), 0);	/* whole characters */
 	if (n > max)
 		buf_appendstr(out, ESC_CUT);
 	return buf_ok(out);

@@ -137,6 +137,9 @@ test_excerpt_is_cut_after_max_bytes(void **state)
 	b.len = 0;
 	assert_int_equal(esc_excerpt(&b, "ab\r", 3, 4), 0);
 	assert_string_equal(buf_cstr(&b), "ab\\r");
+	b.len = 0;	/* cut between characters, not inside one */
+	assert_int_equal(esc_excerpt(&b, "a\xc3\xa9" "b", 4, 2), 0);
+	assert_string_equal(buf_cstr(&b), "a" ESC_CUT);
 	buf_free(&b);
 }
 
