@@ -203,6 +203,7 @@ STEPS.lua = function(c, node, path, where)
   return function(st) chunk(st.s) end
 end
 
+local ANY_KEY = { __index = function() return true end }
 local CASE_KEYS = { name = true, steps = true, skip = true, expect_failure = true }
 
 -- Runs a step; an error is re-raised at the step's line.
@@ -224,22 +225,22 @@ local function run_step(path, step, st)
 end
 
 function M.compile(path)
-  local root = Y.load(path)
+  local root = Y.load(path, "a mapping with cases")
   local vars = rawget(_G, "vars")        -- the runner's global: -D and the config
   local lookup = function(name)
     local v = vars and vars[name]
     if v == nil then v = os.getenv(name) end
     return v
   end
-  if root == nil then Y.fail(path, nil, "the file is empty: expected cases") end
   -- The file's own variables give defaults for ${...}; -D and the config win.
   local top = Y.checker(path, nil).map(root, "the scenario",
     { description = true, variables = true, cases = true }, { "cases" })
   local defaults = {}
   if top.variables then
     local vc = Y.checker(path, lookup)
+    local m = vc.map(top.variables, "variables", setmetatable({}, ANY_KEY))
     for _, k in ipairs(top.variables.keys) do
-      defaults[k] = vc.str(top.variables.map[k], "variables." .. k)
+      defaults[k] = vc.str(m[k], "variables." .. k)
     end
   end
   local c = Y.checker(path, function(name)
