@@ -26,10 +26,9 @@ local TARGET = { host = true, port = true, tls = true, verify = true, cafile = t
 local TIMEOUTS = { wait = true, case = true, file = true }
 
 function config.load(path, want)
-  local root = Y.load(path)
+  local root = Y.load(path, "a mapping of targets, target, timeouts or variables")
   local c = Y.checker(path, os.getenv)
   local out = { vars = {} }
-  if root == nil then return out end
   local top = c.map(root, "the configuration", TOP)
 
   local name = want or (top.target and c.str(top.target, "target"))

@@ -6,7 +6,7 @@
 --   name = "value"                 a macro; $name anywhere later is replaced by
 --                                  its value, which is read again as words
 --                                  (-D name=value defines one too, and wins)
---   include "other.smtp"           (relative to this file, else to the cwd)
+--   include "other.smtp"           (relative to this file, under its directory)
 --   proc NAME [%param ...] { ... }
 --   test-case [name "X"] [no-autoconnect] [expect fail] [skip] { ... }
 --                                  (the options in this order, as there)
@@ -45,6 +45,7 @@
 -- (and the calls that led there); syntax errors the line and column.
 
 local smtp = require "smtp"
+local core = require "smtprun.core"
 local testing = require "smtp.testing"
 local Parser = require "smtp.smtpscript.parser"
 local runner = require "smtp.smtpscript.runner"
@@ -68,7 +69,7 @@ function M.parse(path)
     end
   end
   local script = Parser.new_script(defines)
-  script.including[path] = true
+  script.including[core.realpath(path) or path] = true
   Parser.new(script, path, text):file()
   return script
 end

@@ -13,11 +13,17 @@ function Y.fail(path, node, msg)
   core.fail(msg, "setup", { at = at })     -- shown as "path:line:col: msg"
 end
 
-function Y.load(path)
+-- The root node of the file, or a setup error; an empty file (nothing, or
+-- only comments) is an error saying what `what` (e.g. "cases") it should hold.
+function Y.load(path, what)
   local root, err = core.yaml_load(path)
-  if not root then
+  if not root and err then
     local at, msg = err:match("^(.-:%d+:%d+): (.*)$")
     core.fail(msg or err, "setup", { at = at or path })
+  end
+  if not root then
+    Y.fail(path, { line = 1, col = 1 }, ("the file is empty (no YAML, only comments or "
+      .. "blank lines): expected %s"):format(what))
   end
   return root
 end

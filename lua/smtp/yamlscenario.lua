@@ -16,7 +16,8 @@
 --
 -- Steps: connect, send, send_raw, expect, reply, ehlo, helo, starttls, auth,
 -- mail_from, rcpt_to, data, rset, noop, quit, expect_close, close, sleep,
--- and lua (a chunk run with the session as `s`). A case may say
+-- and lua (a chunk run with the session as `s` and the variables as
+-- `vars`: ${name} is not expanded in its code). A case may say
 -- skip: "why" or expect_failure: "why". ${name} comes from the variables,
 -- then the environment; ${name:-default} gives a default.
 
@@ -195,14 +196,25 @@ STEPS.sleep = function(c, node, _, where)
   return function() smtp.sleep(secs) end
 end
 
-STEPS.lua = function(c, node, path, where)
+-- The code of a lua: step is the file's own text: ${NAME} is not expanded
+-- in it (a value pasted into code would run as code); the values reach it
+-- as `vars`, where vars.NAME is what ${NAME} is in the other fields.
+STEPS.lua = function(c, node, path, where, vars)
   if not node then c.fail(where, "lua: needs code") end
-  local code = c.str(node, "lua")
-  local chunk, err = load("local s = ...; " .. code, ("=%s:%d"):format(path, node.line), "t")
+  if node.kind ~= "scalar" then c.fail(node, "lua: expected text (Lua code), got a " ..
+    (node.kind == "map" and "mapping" or "list")) end
+  local code = node.value
+  local name = code:match("%${([%w_]+)")
+  if name then
+    c.fail(node, ("lua: ${%s} is not expanded in Lua code (the value would run as code); "
+      .. "write vars.%s"):format(name, name))
+  end
+  local chunk, err = load("local s, vars = ...; " .. code, ("=%s:%d"):format(path, node.line), "t")
   if not chunk then c.fail(node, "lua: " .. err) end
-  return function(st) chunk(st.s) end
+  return function(st) chunk(st.s, vars) end
 end
 
+local ANY_KEY = { __index = function() return true end }
 local CASE_KEYS = { name = true, steps = true, skip = true, expect_failure = true }
 
 -- Runs a step; an error is re-raised at the step's line.
@@ -224,29 +236,34 @@ local function run_step(path, step, st)
 end
 
 function M.compile(path)
-  local root = Y.load(path)
+  local root = Y.load(path, "a mapping with cases")
   local vars = rawget(_G, "vars")        -- the runner's global: -D and the config
   local lookup = function(name)
     local v = vars and vars[name]
     if v == nil then v = os.getenv(name) end
     return v
   end
-  if root == nil then Y.fail(path, nil, "the file is empty: expected cases") end
   -- The file's own variables give defaults for ${...}; -D and the config win.
   local top = Y.checker(path, nil).map(root, "the scenario",
     { description = true, variables = true, cases = true }, { "cases" })
   local defaults = {}
   if top.variables then
     local vc = Y.checker(path, lookup)
+    local m = vc.map(top.variables, "variables", setmetatable({}, ANY_KEY))
     for _, k in ipairs(top.variables.keys) do
-      defaults[k] = vc.str(top.variables.map[k], "variables." .. k)
+      defaults[k] = vc.str(m[k], "variables." .. k)
     end
   end
-  local c = Y.checker(path, function(name)
+  local function lookup_all(name)
     local v = lookup(name)
     if v == nil then v = defaults[name] end
     return v
-  end)
+  end
+  local c = Y.checker(path, lookup_all)
+  -- What lua: steps see as `vars`: the same values as ${NAME}.
+  local step_vars = setmetatable({}, { __index = function(_, k)
+    return type(k) == "string" and lookup_all(k) or nil
+  end })
 
   local cases = {}
   for i, cnode in ipairs(c.list(top.cases, "cases")) do
@@ -273,7 +290,7 @@ function M.compile(path)
           ("unknown step %q (expected one of: %s)"):format(name, table.concat(names, ", ")))
       end
       case.steps[#case.steps + 1] = {
-        name = name, line = snode.line, fn = make(c, arg, path, snode),
+        name = name, line = snode.line, fn = make(c, arg, path, snode, step_vars),
         needs_session = name ~= "connect" and name ~= "sleep" and name ~= "lua",
       }
     end

@@ -1,4 +1,7 @@
 /* lcore.c - module "smtprun.core", and the small functions of its own. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <lauxlib.h>
@@ -129,6 +132,23 @@ l_is_setup_error(lua_State *L)
 	return 1;
 }
 
+/* realpath(path): the path with symlinks, "." and ".." resolved (realpath(3)),
+ * or nil and why. */
+static int
+l_realpath(lua_State *L)
+{
+	const char	*path = larg_checklstring(L, 1, NULL);
+	char		 res[PATH_MAX];
+
+	if (realpath(path, res) == NULL) {
+		lua_pushnil(L);
+		lua_pushstring(L, strerror(errno));
+		return 2;
+	}
+	lua_pushstring(L, res);
+	return 1;
+}
+
 /* tls_selfsigned(cn [, days]): a certificate and its key, PEM text. */
 static int
 l_tls_selfsigned(lua_State *L)
@@ -162,6 +182,7 @@ luaopen_core(lua_State *L)
 		{ "note", l_note },
 		{ "fail", l_fail },
 		{ "is_setup_error", l_is_setup_error },
+		{ "realpath", l_realpath },
 		{ "tls_selfsigned", l_tls_selfsigned },
 		{ NULL, NULL }
 	};

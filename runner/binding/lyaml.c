@@ -10,7 +10,16 @@
  *   sequence { kind = "seq", items = {node, ...}, line, col }
  *
  * or nil and "path:line:col: what libyaml expected". Aliases share the
- * anchored node; a key given twice is an error; one document per file.
+ * anchored node; a key given twice is an error; one document per file; an
+ * empty document (no node, only comments) is nil and no error.
+ *
+ * The file may be hostile (./smtprun.yaml is read by default), so the reader
+ * is bounded: collections nest at most LYAML_MAX_DEPTH deep (the recursion
+ * below, and libyaml's scanner, which is quadratic in the flow depth); an
+ * alias to a node that is still open (a cycle) is an error; and the nodes
+ * the tree stands for, counting each alias as a copy of its node, are at
+ * most LYAML_MAX_EXPANSION plus LYAML_EXPANSION_FACTOR per node read (the
+ * "billion laughs": aliases of aliases, multiplying).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,7 +34,12 @@
 struct ystate {
 	yaml_parser_t	 p;
 	const char	*path;
-	int		 anchors;	/* stack index of the anchor table */
+	int		 anchors;	/* stack index of name -> node */
+	int		 open;		/* stack index of the set of open nodes */
+	int		 sizes;		/* stack index of node -> nodes it stands for */
+	int		 depth;		/* collections open */
+	unsigned long	 nodes;		/* nodes read */
+	unsigned long	 expanded;	/* nodes stood for, aliases expanded */
 	char		 err[512];
 };
 
@@ -70,20 +84,47 @@ anchor(lua_State *L, struct ystate *y, const yaml_char_t *name)
 	lua_setfield(L, y->anchors, (const char *)name);
 }
 
+/* An alias: its node, shared; an error when the node is still open (the
+ * alias is inside it: a cycle), or when the copies it stands for go over
+ * the budget. */
 static int
 node_alias(lua_State *L, struct ystate *y, yaml_event_t *ev)
 {
+	unsigned long	 size, budget;
+	char		 what[128];
+
 	lua_getfield(L, y->anchors, (const char *)ev->data.alias.anchor);
 	if (lua_isnil(L, -1)) {
 		lua_pop(L, 1);
 		return fail_at(y, &ev->start_mark, "alias to an unknown anchor");
 	}
+	lua_pushvalue(L, -1);
+	if (lua_rawget(L, y->open) != LUA_TNIL) {
+		lua_pop(L, 2);
+		return fail_at(y, &ev->start_mark, "alias inside the node it names "
+		    "(a cycle)");
+	}
+	lua_pop(L, 1);
+	lua_pushvalue(L, -1);
+	lua_rawget(L, y->sizes);
+	size = (unsigned long)lua_tointeger(L, -1);
+	lua_pop(L, 1);
+	budget = LYAML_MAX_EXPANSION + LYAML_EXPANSION_FACTOR * y->nodes;
+	if (size > budget || y->expanded > budget - size) {
+		lua_pop(L, 1);
+		snprintf(what, sizeof(what), "aliases expand to more than %lu "
+		    "nodes (copies of copies of anchored nodes)", budget);
+		return fail_at(y, &ev->start_mark, what);
+	}
+	y->expanded += size;
 	return 0;
 }
 
 static int
 node_scalar(lua_State *L, struct ystate *y, yaml_event_t *ev)
 {
+	y->nodes++;
+	y->expanded++;
 	lua_createtable(L, 0, 5);
 	lua_pushliteral(L, "scalar");
 	lua_setfield(L, -2, "kind");
@@ -94,19 +135,46 @@ node_scalar(lua_State *L, struct ystate *y, yaml_event_t *ev)
 	lua_setfield(L, -2, "plain");
 	set_pos(L, &ev->start_mark);
 	anchor(L, y, ev->data.scalar.anchor);
+	lua_pushvalue(L, -1);
+	lua_pushinteger(L, 1);
+	lua_rawset(L, y->sizes);
 	return 0;
 }
 
-/* Pushes a node of this kind, positioned at ev, anchored as it says. */
-static void
+/* Pushes a node of this kind, positioned at ev, anchored as it says, and
+ * open until end_collection; -1 when it nests too deep. */
+static int
 new_collection(lua_State *L, struct ystate *y, const char *kind, yaml_event_t *ev,
     const yaml_char_t *anchor_name)
 {
+	if (++y->depth > LYAML_MAX_DEPTH)
+		return fail_at(y, &ev->start_mark, "nested more than "
+		    LYAML_STR(LYAML_MAX_DEPTH) " levels deep");
+	y->nodes++;
+	y->expanded++;
 	lua_createtable(L, 0, 6);
 	lua_pushstring(L, kind);
 	lua_setfield(L, -2, "kind");
 	set_pos(L, &ev->start_mark);
 	anchor(L, y, anchor_name);
+	lua_pushvalue(L, -1);
+	lua_pushboolean(L, 1);
+	lua_rawset(L, y->open);
+	return 0;
+}
+
+/* The collection at `at` (a stack index) is complete, and stands for the
+ * nodes counted since it began (`before`). */
+static void
+end_collection(lua_State *L, struct ystate *y, int at, unsigned long before)
+{
+	y->depth--;
+	lua_pushvalue(L, at);
+	lua_pushnil(L);
+	lua_rawset(L, y->open);
+	lua_pushvalue(L, at);
+	lua_pushinteger(L, (lua_Integer)(y->expanded - before));
+	lua_rawset(L, y->sizes);
 }
 
 /* Calls one() for each event up to the end event `end` (consumed), the
@@ -145,11 +213,15 @@ seq_item(lua_State *L, struct ystate *y, yaml_event_t *e)
 static int
 node_seq(lua_State *L, struct ystate *y, yaml_event_t *ev)
 {
-	new_collection(L, y, "seq", ev, ev->data.sequence_start.anchor);
+	unsigned long	 before = y->expanded;
+
+	if (new_collection(L, y, "seq", ev, ev->data.sequence_start.anchor) == -1)
+		return -1;
 	lua_newtable(L);			/* items */
 	if (each_item(L, y, YAML_SEQUENCE_END_EVENT, seq_item) == -1)
 		return -1;
 	lua_setfield(L, -2, "items");
+	end_collection(L, y, -1, before);
 	return 0;
 }
 
@@ -189,7 +261,10 @@ map_entry(lua_State *L, struct ystate *y, yaml_event_t *e)
 static int
 node_map(lua_State *L, struct ystate *y, yaml_event_t *ev)
 {
-	new_collection(L, y, "map", ev, ev->data.mapping_start.anchor);
+	unsigned long	 before = y->expanded;
+
+	if (new_collection(L, y, "map", ev, ev->data.mapping_start.anchor) == -1)
+		return -1;
 	lua_newtable(L);			/* keys (in order) */
 	lua_newtable(L);			/* map */
 	lua_newtable(L);			/* keynode */
@@ -198,6 +273,7 @@ node_map(lua_State *L, struct ystate *y, yaml_event_t *ev)
 	lua_setfield(L, -4, "keynode");
 	lua_setfield(L, -3, "map");
 	lua_setfield(L, -2, "keys");
+	end_collection(L, y, -1, before);
 	return 0;
 }
 
@@ -231,7 +307,11 @@ parse(lua_State *L)
 	lua_settop(L, 1);
 	lua_newtable(L);		/* 2: anchors */
 	y->anchors = 2;
-	lua_pushnil(L);			/* 3: the document's root */
+	lua_newtable(L);		/* 3: the open nodes */
+	y->open = 3;
+	lua_newtable(L);		/* 4: the sizes */
+	y->sizes = 4;
+	lua_pushnil(L);			/* 5: the document's root */
 	for (;;) {
 		if (next(y, &e) == -1)
 			goto bad;
@@ -262,6 +342,40 @@ bad:
 	return 2;
 }
 
+/* Parses what y's parser reads, named path; pushes as lyaml_load does. */
+static int
+run_parse(lua_State *L, struct ystate *y)
+{
+	int	 top = lua_gettop(L), rc;
+
+	lua_pushcfunction(L, parse);
+	lua_pushlightuserdata(L, y);
+	rc = lua_pcall(L, 1, LUA_MULTRET, 0);
+	yaml_parser_delete(&y->p);
+	if (rc != LUA_OK) {		/* out of memory: as nil and why */
+		lua_pushnil(L);
+		lua_insert(L, -2);
+		return 2;
+	}
+	return lua_gettop(L) - top;
+}
+
+int
+lyaml_load_string(lua_State *L, const char *name, const char *text, size_t len)
+{
+	struct ystate	 y;
+
+	memset(&y, 0, sizeof(y));
+	y.path = name;
+	if (!yaml_parser_initialize(&y.p)) {
+		lua_pushnil(L);
+		lua_pushliteral(L, "out of memory");
+		return 2;
+	}
+	yaml_parser_set_input_string(&y.p, (const unsigned char *)text, len);
+	return run_parse(L, &y);
+}
+
 /* core.yaml_load(path): the tree, or nil and "path:line:col: why". */
 static int
 l_yaml_load(lua_State *L)
@@ -269,7 +383,7 @@ l_yaml_load(lua_State *L)
 	const char	*path = larg_checklstring(L, 1, NULL);
 	struct ystate	 y;
 	FILE		*f;
-	int		 rc, e;
+	int		 n, e;
 
 	memset(&y, 0, sizeof(y));
 	y.path = path;
@@ -284,14 +398,9 @@ l_yaml_load(lua_State *L)
 		return luaL_error(L, "out of memory");
 	}
 	yaml_parser_set_input_file(&y.p, f);
-	lua_pushcfunction(L, parse);
-	lua_pushlightuserdata(L, &y);
-	rc = lua_pcall(L, 1, LUA_MULTRET, 0);
-	yaml_parser_delete(&y.p);
+	n = run_parse(L, &y);
 	fclose(f);
-	if (rc != LUA_OK)
-		return lua_error(L);
-	return lua_gettop(L) - 1;
+	return n;
 }
 
 void

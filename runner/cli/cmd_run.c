@@ -30,6 +30,7 @@ static const char usage[] =
 "      --file-timeout SEC    wall-clock limit of one file (default 600)\n"
 "  -c, --config FILE         settings: targets, timeouts, variables (default:\n"
 "                            ./smtprun.yaml when there is one)\n"
+"      --no-config           do not read ./smtprun.yaml (env SMTPRUN_NO_CONFIG=1)\n"
 "      --target NAME         the config's target to run against\n"
 "      --golden DIR          compare each case's transcript with DIR's copy\n"
 "      --update-golden       write the golden transcripts instead\n"

@@ -11,6 +11,7 @@
 #include "binding/lctx.h"
 #include "binding/lerror.h"
 #include "cli/config.h"
+#include "cli/env.h"
 
 /* The string field of the table on top of L, or NULL. */
 static const char *
@@ -140,15 +141,22 @@ config_apply(struct opts *o)
 {
 	lua_State	*L;
 	const char	*path = o->config;
-	int		 rc;
+	int		 rc, skip = o->no_config || env_no_config();
 
-	if (path == NULL && access("smtprun.yaml", R_OK) == 0)
+	if (path != NULL && o->no_config) {
+		fprintf(stderr, "smtprun: --config and --no-config contradict each "
+		    "other\n");
+		return -1;
+	}
+	if (path == NULL && !skip && access("smtprun.yaml", R_OK) == 0)
 		path = "smtprun.yaml";
 	if (path == NULL) {
 		if (o->target == NULL)
 			return 0;
-		fprintf(stderr, "smtprun: --target %s: no --config file (and no "
-		    "./smtprun.yaml)\n", o->target);
+		fprintf(stderr, "smtprun: --target %s: no --config file (and %s)\n",
+		    o->target, skip ? (o->no_config ? "--no-config skips "
+		    "./smtprun.yaml" : "SMTPRUN_NO_CONFIG skips ./smtprun.yaml") :
+		    "no ./smtprun.yaml");
 		return -1;
 	}
 	if ((L = load(o, path)) == NULL)

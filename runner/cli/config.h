@@ -4,7 +4,8 @@
  * Lua state of its own. The target, TLS, the wait timeout and the
  * variables apply where the command line said nothing (--server,
  * --cafile, --timeout, -D win); the case and file timeouts replace the
- * command line's.
+ * command line's. --no-config or SMTPRUN_NO_CONFIG skip ./smtprun.yaml
+ * (the file is as trusted as a script: see docs/trust.md).
  */
 #ifndef SMTPRUN_CONFIG_H
 #define SMTPRUN_CONFIG_H

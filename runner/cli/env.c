@@ -61,6 +61,14 @@ env_luadir(void)
 }
 
 int
+env_no_config(void)
+{
+	const char	*v = getenv("SMTPRUN_NO_CONFIG");
+
+	return v != NULL && *v != '\0' && strcmp(v, "0") != 0;
+}
+
+int
 env_color(int fd)
 {
 	const char	*nc = getenv("NO_COLOR");

@@ -70,6 +70,7 @@ static const struct optdef OPTIONS[] = {
 	{ "junit", 0, K_STRING, F(r.junit), RUN },
 	{ "json", 0, K_STRING, F(r.json), RUN },
 	{ "config", 'c', K_STRING, F(config), RUN },
+	{ "no-config", 0, K_FLAG, F(no_config), RUN | SERVE },
 	{ "target", 0, K_STRING, F(target), RUN },
 	{ "golden", 0, K_STRING, F(r.so.set.golden), RUN },
 	{ "update-golden", 0, K_FLAG, F(r.so.set.update_golden), RUN },

@@ -24,6 +24,7 @@ struct opts {
 	const char	*password;
 	int		 serve;		/* demo --serve */
 	const char	*config;	/* --config */
+	int		 no_config;	/* --no-config: not ./smtprun.yaml */
 	const char	*target;	/* --target */
 	unsigned long	 given;		/* a bit per option of the table given */
 	char		**owned;	/* strings kept for the run, freed at the end */

@@ -180,14 +180,19 @@ syntax itself 'include "itself.smtp"\n' '1:9: itself.smtp includes itself'
 syntax expanded 'm = "expect smpt"\ntest-case {\n\t$m\n}\n' '3:2: expected smtp or disconnect after expect, got "smpt" (in the value of $m)'
 syntax expansion 'm = "writeln"\ntest-case {\n\t$m ok\n}\n' '3:5: expected a string after writeln, got the keyword ok'
 
-# ---- include: relative to the including file, else to the current directory.
+# ---- include: relative to the including file, and only under its directory
+# (not the current directory's, as smtpscript; see data_is_data.sh).
 mkdir sub
 printf 'proc from-cwd {\n\tnoop\n}\n' >cwd.inc
 printf 'proc from-sub {\n\tnoop\n}\n' >sub/here.inc
-printf 'include "here.inc"\ninclude "cwd.inc"\ntest-case name "both" no-autoconnect {\n\tcall from-sub\n\tcall from-cwd\n}\n' >sub/inc.smtp
+printf 'include "here.inc"\ntest-case name "both" no-autoconnect {\n\tcall from-sub\n}\n' >sub/inc.smtp
 run run sub/inc.smtp
 expect_rc 0
 expect_out "PASS  sub/inc.smtp: both"
+printf 'include "cwd.inc"\n' >sub/cwd.smtp
+run run sub/cwd.smtp
+expect_rc 2
+expect_out "sub/cwd.smtp:1:9: failed to include file sub/cwd.inc: No such file or directory"
 
 # ---- --list names the cases, unnamed ones by their place; nothing connects.
 run run --list -D port=1 "$ok"

@@ -14,7 +14,10 @@
 --   connect {host, port}, write {data, shown}, expect_disconnect,
 --   expect_smtp {want: "any", "ok", "helo", "tempfail" or "permfail"}.
 
+local smtp = require "smtp"
 local lexer = require "smtp.smtpscript.lexer"
+
+local core = require "smtprun.core"
 
 local quote, syntax_error = lexer.quote, lexer.syntax_error
 
@@ -426,23 +429,52 @@ function Parser:file()
   end
 end
 
--- Reads and parses `name`, included from `from` (a file) at token `tok`.
-include = function(script, name, from, tok)
-  local path = name
-  if not name:match("^/") then
-    local dir = from:match("^(.*/)") or ""
-    if Parser.read_file(dir .. name) then path = dir .. name end
+-- The real path of `name` included from `from`, which must be under from's
+-- directory (symlinks resolved: no ".." or link out of it), and the path
+-- shown for it; or a setup error at tok.
+local function include_path(name, from, tok)
+  local dir = from:match("^(.*/)") or ""
+  local shown = name:sub(1, 1) == "/" and name or dir .. name
+  local base, err = core.realpath(dir == "" and "." or dir)
+  local real
+  if base then real, err = core.realpath(shown) end
+  if not real then
+    syntax_error(tok.file, tok.line, tok.col, ("failed to include file %s: %s")
+      :format(core.escape(shown), err))
   end
-  local text, err = Parser.read_file(path)
+  local under = base == "/" and base or base .. "/"
+  if real:sub(1, #under) ~= under then
+    syntax_error(tok.file, tok.line, tok.col, ("include %s: not under %s, the directory of "
+      .. "the including file (an include may only read the files there)")
+      :format(quote(name), quote(base)))
+  end
+  return real, shown
+end
+
+-- Reads and parses `name`, included from `from` (a file) at token `tok`. A
+-- syntax error in the included file is reported without its text: a script
+-- must not show what a file it did not write says (it names the place only,
+-- and the file runs on its own to show the whole error).
+include = function(script, name, from, tok)
+  local real, path = include_path(name, from, tok)
+  local text, err = Parser.read_file(real)
   if not text then
     syntax_error(tok.file, tok.line, tok.col, ("failed to include file %s"):format(err))
   end
-  if script.including[path] then
-    syntax_error(tok.file, tok.line, tok.col, ("%s includes itself"):format(path))
+  if script.including[real] then
+    syntax_error(tok.file, tok.line, tok.col, ("%s includes itself"):format(core.escape(path)))
   end
-  script.including[path] = true
-  Parser.new(script, path, text):file()
-  script.including[path] = nil
+  script.including[real] = true
+  local ok, e = pcall(function() Parser.new(script, path, text):file() end)
+  script.including[real] = nil
+  if ok then return end
+  if type(e) == "table" and e.kind and not e.included then
+    local fields = { included = true,
+      at = ("%s:%d:%d"):format(tok.file, tok.line, tok.col) }
+    smtp.fail(("the included file %s does not parse (at %s; its text is not shown: "
+      .. "run it on its own to see why)"):format(quote(path), e.at or "?"), e.kind, fields)
+  end
+  error(e, 0)
 end
 
 return Parser
