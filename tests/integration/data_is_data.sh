@@ -145,7 +145,9 @@ including() {
 }
 including lib.smtp; expect_rc 0
 including "$T/inc/sub/lib.smtp"; expect_rc 0
-for bad in ../secret.txt "$T/inc/secret.txt" link.smtp /etc/passwd ../sub/../secret.txt; do
+# (a missing file out there gets the same answer: no existence oracle)
+for bad in ../secret.txt "$T/inc/secret.txt" link.smtp /etc/passwd ../sub/../secret.txt \
+    ../missing.smtp /nonexistent/x.smtp; do
 	including "$bad"; expect_rc 2
 	expect_out "inc/sub/main.smtp:1:9: include \"$bad\": not under \"$(cd inc/sub && pwd -P)\""
 	expect_no_out hunter2

@@ -434,20 +434,31 @@ end
 -- shown for it; or a setup error at tok.
 local function include_path(name, from, tok)
   local dir = from:match("^(.*/)") or ""
-  local shown = name:sub(1, 1) == "/" and name or dir .. name
   local base, err = core.realpath(dir == "" and "." or dir)
-  local real
-  if base then real, err = core.realpath(shown) end
-  if not real then
+  if not base then
     syntax_error(tok.file, tok.line, tok.col, ("failed to include file %s: %s")
-      :format(core.escape(shown), err))
+      :format(core.escape(dir .. name), err))
   end
-  local under = base == "/" and base or base .. "/"
-  if real:sub(1, #under) ~= under then
+  local function outside()
     syntax_error(tok.file, tok.line, tok.col, ("include %s: not under %s, the directory of "
       .. "the including file (an include may only read the files there)")
       :format(quote(name), quote(base)))
   end
+  -- ".." and absolute names elsewhere are refused before the file system
+  -- is asked, so the error cannot tell whether a file exists out there.
+  local under = base == "/" and base or base .. "/"
+  local absolute = name:sub(1, 1) == "/"
+  if ("/" .. name .. "/"):find("/%.%./") or (absolute and name:sub(1, #under) ~= under) then
+    outside()
+  end
+  local shown = absolute and name or dir .. name
+  local real
+  real, err = core.realpath(shown)
+  if not real then
+    syntax_error(tok.file, tok.line, tok.col, ("failed to include file %s: %s")
+      :format(core.escape(shown), err))
+  end
+  if real:sub(1, #under) ~= under then outside() end
   return real, shown
 end
 
