@@ -222,9 +222,13 @@ finish_slot(struct engine *e, struct slot *sl)
 		 * as text: core/escape.h). */
 		struct buf	 why = BUF_INIT;
 		const char	*m = sl->sc.message ? sl->sc.message : "error";
+		size_t		 n = strlen(sl->sc.path);
 
-		esc_append(&why, sl->sc.path, strlen(sl->sc.path), 0);
-		buf_appendstr(&why, ": ");
+		if (strncmp(m, sl->sc.path, n) != 0 || m[n] != ':') {
+			/* the path once, not "f.yaml: f.yaml:1:2: ..." */
+			esc_append(&why, sl->sc.path, n, 0);
+			buf_appendstr(&why, ": ");
+		}
 		esc_append(&why, m, strlen(m), ESC_MULTILINE);
 		fprintf(stderr, "smtprun: %s\n", buf_cstr(&why));
 		buf_free(&why);

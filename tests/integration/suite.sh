@@ -110,7 +110,7 @@ expect_lines "$T/out" "TAP version 14" "not ok 1 - $notutf8" "  ---" \
 # --list names the cases without running any (nothing reaches the server);
 # a file that cannot be read says so (exit 2).
 run run "${S[@]}" --list suite; expect_rc 2
-expect_err "smtprun: suite/03-broken.lua: suite/03-broken.lua:3: unexpected symbol"
+expect_err "smtprun: suite/03-broken.lua:3: unexpected symbol"
 expect_out "suite/01-cases.lua: hooks run in order"
 expect_out "suite/01-cases.lua: too slow"
 expect_out "suite/02-plain.lua"

@@ -51,7 +51,7 @@ attack() {
 	bounded run "$1.yaml"; expect_rc 2
 	expect_out "$1.yaml:$2: $3"
 	bounded run --list "$1.yaml"; expect_rc 2
-	expect_err "$1.yaml:$2: $3"
+	expect_err "smtprun: $1.yaml:$2: $3"  # the path once
 	bounded run --config "$1.yaml" ok.lua; expect_rc 2
 	expect_err "$1.yaml:$2: $3"
 	cp "$1.yaml" smtprun.yaml
