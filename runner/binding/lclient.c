@@ -462,7 +462,7 @@ expect_k(lua_State *L, int status, lua_KContext kctx)
 			break;
 		if (rs == REPLY_ERROR)
 			return malformed(L, s);
-		st = conn_fill(&s->c);
+		st = lwait_fill(L, &s->c);
 		if (st == CONN_OK)
 			continue;
 		if (st == CONN_EOF)

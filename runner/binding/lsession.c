@@ -258,7 +258,7 @@ close_k(lua_State *L, int status, lua_KContext kctx)
 			    "the %s to close it", s->server ? "client" : "server");
 		if (lb_pending(&s->c.in) > 0)
 			return not_closed(L, s);
-		st = conn_fill(&s->c);
+		st = lwait_fill(L, &s->c);
 		if (st == CONN_OK)
 			continue;
 		if (st == CONN_EOF || st == CONN_ERR) {
