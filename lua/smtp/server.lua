@@ -33,6 +33,9 @@
 --   bare_lf          the normal reply with bare LF line endings
 --   shutdown         421 4.3.2 Service shutting down, then closed
 --   reject           `code` and `text` instead of the normal reply
+--   flood            `250-xxx...` continuation lines (`length` bytes each,
+--                    default 72) at full speed, never a last line, until the
+--                    client goes away (or `seconds`, default 60, pass)
 --
 -- A client that misbehaves does not stop the server: errors in a session
 -- are noted in the transcript and kept in srv.errors (strict = true makes
@@ -183,6 +186,13 @@ function Server:respond(c, st, on, code, lines)
     return false
   elseif a == "reject" then
     c:reply(f.code or 550, f.text or "5.7.1 Rejected")
+  elseif a == "flood" then
+    -- 64 lines a write: the client, not the server, is what is tested.
+    local block = (("%03d-"):format(code) .. ("x"):rep(math.max(0, (f.length or 72) - 4))
+      .. "\r\n"):rep(64)
+    local stop = smtp.now() + (f.seconds or 60)
+    while smtp.now() < stop and pcall(c.send_raw, c, block, { timeout = 5 }) do end
+    return false
   else
     error("unknown fault action " .. tostring(a))
   end

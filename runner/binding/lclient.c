@@ -26,15 +26,6 @@
 
 /* ---- helpers ---- */
 
-/* The length of the first line of p[0..n) with its LF, at most max. */
-static size_t
-line_len(const char *p, size_t n, size_t max)
-{
-	const char	*nl = memchr(p, '\n', n < max ? n : max);
-
-	return nl ? (size_t)(nl - p) + 1 : n < max ? n : max;
-}
-
 /* "what had arrived so far": reply lines taken plus the partial line. */
 static void
 so_far(struct session *s, struct buf *out)
@@ -266,8 +257,8 @@ set_host(struct session *s, const char *host)
 		snprintf(s->host, sizeof(s->host), "%s", host);
 }
 
-/* smtp.connect{host=, port=, timeout=, line_max=, reply_max=}: a new
- * session, connected. */
+/* smtp.connect{host=, port=, timeout=, line_max=, reply_max=, strict_text=}:
+ * a new session, connected. */
 static int
 l_connect(lua_State *L)
 {
@@ -296,6 +287,10 @@ l_connect(lua_State *L)
 	if (opts && lua_getfield(L, 1, "timeout") != LUA_TNIL)
 		s->timeout = timeout;	/* the session's default from now on */
 	lua_pop(L, opts ? 1 : 0);
+	/* strict_text = false: NUL bytes in replies pass, bad UTF-8 unnoted. */
+	if (opts && lua_getfield(L, 1, "strict_text") != LUA_TNIL)
+		s->rp.strict_text = lua_toboolean(L, -1);
+	lua_pop(L, opts ? 1 : 0);
 	set_host(s, host);
 	connect_port(L, opts, ctx->set.port, s->port, sizeof(s->port));
 	lwait_begin(L, &s->busy, timeout);
@@ -313,16 +308,76 @@ l_connect(lua_State *L)
 
 /* ---- replies ---- */
 
+/*
+ * A reply's lines are held until the reply is judged, so that every line of
+ * one that failed (its expectation, its framing, or cut short by a timeout
+ * or a close) is marked "<**". What is held stays small: past HELD_MAX
+ * bytes the lines go out as they come (marked by their code), and past
+ * REPLY_TR_LINES lines of one reply the rest is counted, not recorded (a
+ * server streaming lines would fill the disk, not the reader's eyes).
+ */
+#define HELD_MAX	(16 * 1024)
+#define REPLY_TR_LINES	1000
+
+struct held {
+	size_t		 len;
+	enum lb_term	 term;
+};
+
+static void
+held_flush(struct session *s, enum tr_kind kind)
+{
+	struct held	 h;
+	size_t		 off = 0;
+
+	while (off + sizeof(h) <= s->held.len) {
+		memcpy(&h, s->held.p + off, sizeof(h));
+		off += sizeof(h);
+		tr_line(s->c.tr, KIND(s, kind), s->held.p + off, h.len, h.term);
+		off += h.len;
+	}
+	s->held.len = 0;
+}
+
+/* The reply in progress is judged, or given up: its lines recorded as kind. */
+static void
+reply_recorded(struct session *s, enum tr_kind kind)
+{
+	held_flush(s, kind);
+	if (s->skipped > 0)
+		tr_printf(s->c.tr, TR_INFO, "[\u2026 %zu more lines of this reply (%zu bytes) "
+		    "not recorded]", s->skipped, s->skipped_bytes);
+	s->nlines = s->skipped = s->skipped_bytes = 0;
+}
+
 static void
 on_line(void *arg, const char *line, size_t len, enum lb_term term, int code)
 {
 	struct session	*s = arg;
-	int		 good = code != 0 && spec_match(&s->spec, code);
+	struct held	 h;
+	enum tr_kind	 kind = code != 0 && spec_match(&s->spec, code) ? TR_RECV : TR_RECV_BAD;
 
-	tr_line(s->c.tr, KIND(s, good ? TR_RECV : TR_RECV_BAD), line, len, term);
+	if (s->c.tr == NULL)		/* a quiet session */
+		return;
+	if (++s->nlines > REPLY_TR_LINES) {
+		s->skipped++;
+		s->skipped_bytes += len + (term == LB_CRLF ? 2 : 1);
+		return;
+	}
+	memset(&h, 0, sizeof(h));
+	h.len = len;
+	h.term = term;
+	buf_append(&s->held, &h, sizeof(h));
+	buf_append(&s->held, line, len);
+	if (buf_ok(&s->held) == -1) {	/* out of memory: record it as it is */
+		buf_free(&s->held);
+		tr_line(s->c.tr, KIND(s, kind), line, len, term);
+	} else if (s->held.len > HELD_MAX)
+		held_flush(s, kind);
 }
 
-/* Pushes the reply just completed as a table: code, enhanced, lines, text. */
+/* Pushes the reply just completed as a table: code, enhanced, lines, text
+ * (and invalid_utf8 = true when some line is not UTF-8). */
 static void
 push_reply(lua_State *L, const struct reply *r)
 {
@@ -345,6 +400,10 @@ push_reply(lua_State *L, const struct reply *r)
 	lua_setfield(L, -2, "lines");
 	lua_pushlstring(L, r->text.p ? r->text.p : "", r->text.len ? r->text.len - 1 : 0);
 	lua_setfield(L, -2, "text");
+	if (r->invalid_utf8) {
+		lua_pushboolean(L, 1);
+		lua_setfield(L, -2, "invalid_utf8");
+	}
 }
 
 /* "554 5.7.1 <x>: Relay access denied" (+ how many more lines). */
@@ -405,40 +464,87 @@ expect_mismatch(lua_State *L, struct session *s, const char *pattern, int reply_
 	return lerr_throw(L, s->c.tr);
 }
 
-/* The reply parser gave up: record what is left of an overlong line, and
- * fail. */
+/* The reply parser gave up: the reply's lines are recorded as failed, the
+ * start of an overlong line with how much of it is not shown, and the
+ * session is closed: whatever comes next would be out of step (the rest of
+ * that line, or of that reply). */
 static int
 malformed(lua_State *L, struct session *s)
 {
-	char	 err[sizeof(s->rp.err)];
+	char		 err[sizeof(s->rp.err)], gone[sizeof(s->gone)];
+	const char	*p = lb_peek(&s->c.in), *nl;
+	size_t		 pend = lb_pending(&s->c.in), len, shown;
 
-	if (lb_pending(&s->c.in) > s->c.in.line_max)
-		tr_chunk(s->c.tr, KIND(s, TR_RECV_BAD), lb_peek(&s->c.in),
-		    line_len(lb_peek(&s->c.in), lb_pending(&s->c.in), LINE_EXCERPT));
+	reply_recorded(s, TR_RECV_BAD);
+	if (pend > s->c.in.line_max) {
+		nl = memchr(p, '\n', pend);
+		len = nl ? (size_t)(nl - p) : pend;
+		shown = len < LINE_EXCERPT ? len : LINE_EXCERPT;
+		tr_line_cut(s->c.tr, KIND(s, TR_RECV_BAD), p, shown, len - shown);
+	}
 	memcpy(err, s->rp.err, sizeof(err));
 	reply_reset(&s->rp);
-	return session_fail(L, s, "protocol", "malformed reply to %s: %s",
-	    session_answering(s), err);
+	snprintf(gone, sizeof(gone), "a malformed reply to %s", session_answering(s));
+	return session_fail_closing(L, s, "Closing the connection: after a malformed "
+	    "reply, whatever follows would be out of step.", gone, "protocol",
+	    "malformed reply to %s: %s", session_answering(s), err);
 }
 
-/* The connection ended (EOF) or the deadline passed before the reply. */
+/* The connection ended (EOF) or the deadline passed before the reply. A
+ * reply cut short closes the session (what follows would be out of step);
+ * silence, when opts (index 4) has silence_ok, is an answer: nil. */
 static int
 no_reply(lua_State *L, struct session *s, int eof)
 {
 	struct buf	 sf = BUF_INIT;
 	struct lb_line	 rest;
+	char		 gone[sizeof(s->gone)];
+	int		 midway = s->rp.busy || s->nlines > 0 || lb_pending(&s->c.in) > 0;
+	const char	*ans = session_answering(s);
 
+	if (!eof && !midway && lua_istable(L, 4) &&
+	    lua_getfield(L, 4, "silence_ok") != LUA_TNIL && lua_toboolean(L, -1)) {
+		tr_printf(s->c.tr, TR_INFO, "No reply to %s within %g s (silence was "
+		    "allowed).", ans, lwait_timeout(L));
+		lua_pushnil(L);
+		return lwait_done(L, 1);
+	}
 	so_far(s, &sf);
 	lua_pushstring(L, buf_cstr(&sf));
 	buf_free(&sf);
-	if (!eof)
-		return session_fail(L, s, "timeout", "timed out after %g s waiting for a "
-		    "reply to %s (received so far: %s)", lwait_timeout(L),
-		    session_answering(s), lua_tostring(L, -1));
+	reply_recorded(s, TR_RECV_BAD);
 	if (lb_rest(&s->c.in, &rest))
 		tr_line(s->c.tr, KIND(s, TR_RECV_BAD), rest.p, rest.len, LB_NONE);
-	return session_fail(L, s, "closed", "connection closed by server while waiting "
-	    "for a reply to %s (received: %s)", session_answering(s), lua_tostring(L, -1));
+	if (!eof && !midway)
+		return session_fail(L, s, "timeout", "timed out after %g s waiting for a "
+		    "reply to %s (received so far: %s)", lwait_timeout(L), ans,
+		    lua_tostring(L, -1));
+	if (!eof) {
+		snprintf(gone, sizeof(gone), "a timeout in the middle of the reply to %s", ans);
+		return session_fail_closing(L, s, "Closing the connection: the reply was cut "
+		    "short by the timeout, so whatever follows would be out of step.", gone,
+		    "timeout", "timed out after %g s waiting for a reply to %s (received so "
+		    "far: %s)", lwait_timeout(L), ans, lua_tostring(L, -1));
+	}
+	if (!midway)
+		return session_fail(L, s, "closed", "connection closed by server while "
+		    "waiting for a reply to %s (received: %s)", ans, lua_tostring(L, -1));
+	snprintf(gone, sizeof(gone), "the server closed the connection in the middle of "
+	    "the reply to %s", ans);
+	return session_fail_closing(L, s, "Connection closed by remote host.", gone,
+	    "closed", "connection closed by server while waiting for a reply to %s "
+	    "(received: %s)", ans, lua_tostring(L, -1));
+}
+
+/* A reply whose text is not UTF-8 is noted (unless strict_text is off). */
+static void
+note_invalid_utf8(struct session *s)
+{
+	const struct reply	*r = &s->rp.reply;
+
+	if (r->invalid_utf8 && s->rp.strict_text)
+		tr_printf(s->c.tr, TR_ERROR, "the reply to %s is not valid UTF-8 (line %zu; "
+		    "marked invalid_utf8 on the reply)", session_answering(s), r->invalid_line);
 }
 
 /* Stack: 1 session, 2 spec, 3 pattern, 4 opts. */
@@ -454,22 +560,26 @@ expect_k(lua_State *L, int status, lua_KContext kctx)
 	(void)status;
 	(void)kctx;
 	for (;;) {
-		if (!conn_is_open(&s->c))
+		if (!conn_is_open(&s->c)) {
+			reply_recorded(s, TR_RECV_BAD);
 			return session_fail(L, s, "closed", "session closed while waiting for "
 			    "a reply to %s", session_answering(s));
+		}
 		rs = reply_parse(&s->rp, &s->c.in, on_line, s);
 		if (rs == REPLY_DONE)
 			break;
 		if (rs == REPLY_ERROR)
 			return malformed(L, s);
-		st = conn_fill(&s->c);
+		st = lwait_fill(L, &s->c);
 		if (st == CONN_OK)
 			continue;
 		if (st == CONN_EOF)
 			return no_reply(L, s, 1);
-		if (st == CONN_ERR)
+		if (st == CONN_ERR) {
+			reply_recorded(s, TR_RECV_BAD);
 			return session_fail(L, s, "closed", "connection lost while waiting for "
 			    "a reply to %s (%s)", session_answering(s), s->c.err);
+		}
 		if (lwait_expired(L))
 			return no_reply(L, s, 0);
 		return lwait_yield(L, &s->c.waiter, 0, expect_k);
@@ -481,6 +591,8 @@ expect_k(lua_State *L, int status, lua_KContext kctx)
 	    !session_find(L, s->rp.reply.text.p ? s->rp.reply.text.p : "",
 	    s->rp.reply.text.len ? s->rp.reply.text.len - 1 : 0, 3))
 		matched = 0;
+	reply_recorded(s, matched ? TR_RECV : TR_RECV_BAD);
+	note_invalid_utf8(s);
 	if (!matched)
 		return expect_mismatch(L, s, pattern, 5);
 	reply_reset(&s->rp);

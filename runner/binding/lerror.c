@@ -83,8 +83,8 @@ lerr_field(lua_State *L, const char *name, const char *v)
 	lua_setfield(L, -2, name);
 }
 
-int
-lerr_throw(lua_State *L, struct transcript *tr)
+void
+lerr_record(lua_State *L, struct transcript *tr)
 {
 	size_t		 n;
 	const char	*msg;
@@ -96,6 +96,12 @@ lerr_throw(lua_State *L, struct transcript *tr)
 		lua_pop(L, 1);
 		lerr_field(L, "recorded", "transcript");
 	}
+}
+
+int
+lerr_throw(lua_State *L, struct transcript *tr)
+{
+	lerr_record(L, tr);
 	task_call_end(task_current(L));
 	return lua_error(L);
 }

@@ -38,6 +38,10 @@ void	lerr_where(lua_State *L, char *out, size_t len);
 void	lerr_push(lua_State *L, const char *kind, const char *message);
 /* Sets a string field of the error table on top of the stack (v may be NULL). */
 void	lerr_field(lua_State *L, const char *name, const char *v);
+/* Records the message of the error table on top of the stack as a "***"
+ * line in tr and sets recorded = "transcript" (for a raise that must do
+ * something between the two: lerr_throw(L, NULL) then raises it). */
+void	lerr_record(lua_State *L, struct transcript *tr);
 /* Raises the error table on top of the stack: first records its message as
  * a "***" line in tr and sets recorded = "transcript" (unless tr is NULL),
  * and ends the running task's call. Never returns. */

@@ -277,7 +277,7 @@ read_k(lua_State *L, int status, lua_KContext kctx)
 			    "while waiting for %s", s->c.in.line_max, awaiting(mode));
 		if (ls == LB_NOMEM)
 			return lerr_nomem(L);
-		st = conn_fill(&s->c);
+		st = lwait_fill(L, &s->c);
 		if (st == CONN_OK)
 			continue;
 		if (st == CONN_EOF || st == CONN_ERR)

@@ -2,6 +2,7 @@
  * lsession.c - what client and server sessions share: sending, closing,
  * timeouts, errors, and the metatable of each role.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,8 @@ session_check_open(lua_State *L, int idx)
 {
 	struct session	*s = session_check(L, idx);
 
+	if (s->state == S_CLOSED && s->gone[0])
+		lerr_raise(L, "closed", "the session was closed after %s", s->gone);
 	if (s->state == S_CLOSED || !conn_is_open(&s->c))
 		lerr_raise(L, "usage", "attempt to use a closed session");
 	if (s->state != S_OPEN)
@@ -90,7 +93,25 @@ session_close(struct session *s, const char *why)
 	s->ai = NULL;
 	buf_free(&s->connerr);
 	buf_free(&s->data);
+	buf_free(&s->held);
 	s->state = S_CLOSED;
+}
+
+int
+session_fail_closing(lua_State *L, struct session *s, const char *note,
+    const char *gone, const char *kind, const char *fmt, ...)
+{
+	char	 msg[1024];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	lerr_push(L, kind, msg);
+	lerr_record(L, s->c.tr);
+	session_close(s, note);
+	snprintf(s->gone, sizeof(s->gone), "%s", gone);
+	return lerr_throw(L, NULL);
 }
 
 /* ---- creation ---- */
@@ -258,7 +279,7 @@ close_k(lua_State *L, int status, lua_KContext kctx)
 			    "the %s to close it", s->server ? "client" : "server");
 		if (lb_pending(&s->c.in) > 0)
 			return not_closed(L, s);
-		st = conn_fill(&s->c);
+		st = lwait_fill(L, &s->c);
 		if (st == CONN_OK)
 			continue;
 		if (st == CONN_EOF || st == CONN_ERR) {

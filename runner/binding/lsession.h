@@ -67,6 +67,14 @@ struct session {
 	struct spec		 spec;		/* of the expect in progress */
 	char			 last_cmd[LAST_CMD_SIZE];	/* as recorded (redacted) */
 	struct buf		 data;		/* server: DATA being read */
+	/* Client: the lines of the reply in progress, recorded once it is
+	 * judged (lclient.c), and those past what a reply may record. */
+	struct buf		 held;
+	size_t			 nlines;	/* lines of this reply so far */
+	size_t			 skipped, skipped_bytes;
+	/* Why we closed the session (its stream was out of step): later calls
+	 * raise "closed" saying so. */
+	char			 gone[LAST_CMD_SIZE + 64];
 };
 
 /* The transcript marker for this session: the TLS variant once TLS is on. */
@@ -92,6 +100,12 @@ void	session_set_last(struct session *s, const char *p, size_t n);
  * error of this kind (binding/lerror.h). */
 #define session_fail(L, s, kind, ...) \
 	lerr_raise_recorded((L), (s)->c.tr, (kind), __VA_ARGS__)
+/* Like session_fail, and the session closed after the "***" line: the
+ * "===" line `note` says why, and later calls raise "closed ... after
+ * `gone`". For a stream out of step (a malformed reply, one cut short). */
+int	session_fail_closing(lua_State *L, struct session *s, const char *note,
+	    const char *gone, const char *kind, const char *fmt, ...)
+	    __attribute__((format(printf, 6, 7)));
 /* Closes the connection (recording `why` when not NULL). Idempotent. */
 void	session_close(struct session *s, const char *why);
 /* Queues p[0..n) (+ CRLF), records it (opts at optidx: redact=, label=,

@@ -22,6 +22,20 @@ lwait_yield(lua_State *L, void **slot, lua_KContext ctx, lua_KFunction k)
 	return task_wait(L, slot, ctx, k);
 }
 
+enum conn_status
+lwait_fill(lua_State *L, struct conn *c)
+{
+	size_t			 before = lb_pending(&c->in);
+	enum conn_status	 st;
+
+	if (task_slice_spent(L) || lwait_expired(L))
+		return CONN_AGAIN;
+	st = conn_fill(c);
+	if (st == CONN_OK)
+		task_spend(L, lb_pending(&c->in) - before);
+	return st;
+}
+
 int
 lwait_expired(lua_State *L)
 {

@@ -24,6 +24,7 @@ struct task {
 		uint64_t	*claim;		/* holds our serial, or NULL */
 	}			 call;		/* the waiting call we are in */
 	void			**slot;		/* who points at us while we wait */
+	size_t			 spent;		/* work done since the last resume */
 	int			 waiting;
 	int			 queued;
 	int			 started;
@@ -244,6 +245,25 @@ task_can_wait(lua_State *L)
 }
 
 int
+task_spend(lua_State *L, size_t n)
+{
+	struct task	*t = task_current(L);
+
+	if (t == NULL)
+		return 0;
+	t->spent += n;
+	return t->spent >= TASK_SLICE;
+}
+
+int
+task_slice_spent(lua_State *L)
+{
+	struct task	*t = task_current(L);
+
+	return t != NULL && t->spent >= TASK_SLICE;
+}
+
+int
 task_wait(lua_State *L, void **slot, lua_KContext ctx, lua_KFunction k)
 {
 	struct task	*t = task_current(L);
@@ -254,6 +274,12 @@ task_wait(lua_State *L, void **slot, lua_KContext ctx, lua_KFunction k)
 		return luaL_error(L, "cannot wait here: network calls must run in the "
 		    "scenario itself or in smtp.spawn, not in a coroutine the script made "
 		    "or a callback of a C function");
+	if (t->spent >= TASK_SLICE) {
+		/* More work is there (the socket was not drained, so no edge will
+		 * come): not waiting, just runnable again after the loop's turn. */
+		enqueue(t);
+		return lua_yieldk(L, 0, ctx, k);
+	}
 	t->waiting = 1;
 	t->slot = slot;
 	if (slot)
@@ -304,6 +330,7 @@ step(struct task *t)
 
 	nargs = t->started ? 0 : t->nargs;
 	t->started = 1;
+	t->spent = 0;		/* a new slice */
 	status = lua_resume(t->L, NULL, nargs, &nres);
 	if (status == LUA_YIELD) {
 		lua_pop(t->L, nres);

@@ -60,7 +60,22 @@ double	task_call_deadline(const struct task *t);
 double	task_call_timeout(const struct task *t);
 
 /*
- * Yields the running task until task_wake() or its call's deadline. *slot
+ * Fairness: a task gives the loop back after TASK_SLICE bytes of work (what
+ * its calls read), however fast its peer sends. task_spend() counts work
+ * done since the task was last resumed and says when the slice is used up;
+ * task_wait() then yields to the loop but keeps the task runnable: it runs
+ * again in the next round, after the loop has polled once (timers, other
+ * descriptors, signals), without waiting for a descriptor to become ready.
+ */
+#define TASK_SLICE	(64 * 1024)
+/* Adds n to the work done in this slice; true once the slice is used up. */
+int	task_spend(lua_State *L, size_t n);
+/* True once the running task has used up its slice. */
+int	task_slice_spent(lua_State *L);
+
+/*
+ * Yields the running task until task_wake() or its call's deadline (or, when
+ * its slice is used up, until the next round of the scheduler). *slot
  * (may be NULL) is set to the task and cleared again when it wakes or is
  * killed, so whatever holds the slot never points at a dead task. Must be
  * the last call of a lua_CFunction ("return task_wait(...)"); the

@@ -7,12 +7,14 @@
 
 #include "core/escape.h"
 #include "core/reply.h"
+#include "core/utf8.h"
 
 void
 reply_init(struct reply_parser *p, size_t reply_max)
 {
 	memset(p, 0, sizeof(*p));
 	p->reply_max = reply_max ? reply_max : REPLY_DEFAULT_MAX;
+	p->strict_text = 1;
 }
 
 void
@@ -31,6 +33,8 @@ reply_reset(struct reply_parser *p)
 	p->reply.enhanced[0] = '\0';
 	p->reply.nlines = 0;
 	p->reply.text.len = 0;
+	p->reply.invalid_utf8 = 0;
+	p->reply.invalid_line = 0;
 	p->used = 0;
 	p->busy = 0;
 	p->err[0] = '\0';
@@ -132,12 +136,20 @@ reply_line(struct reply_parser *p, const char *line, size_t len, enum lb_term te
 		    "reply line %zu: code %d is followed by neither a space nor a hyphen",
 		    lineno, code);
 
-	p->used += len + REPLY_LINE_COST;
+	if (p->strict_text && memchr(line, '\0', len) != NULL)
+		return fail(p, line, len, "reply line %zu contains a NUL byte (reply text "
+		    "is text; smtp.connect{strict_text = false} accepts it)", lineno);
+
+	p->used += len + 2;		/* the line as it came: text and CRLF */
 	if (p->used > p->reply_max) {
 		snprintf(p->err, sizeof(p->err),
 		    "reply exceeds %zu bytes after %zu lines (the server keeps sending lines)",
 		    p->reply_max, lineno);
 		return REPLY_ERROR;
+	}
+	if (!r->invalid_utf8 && utf8_invalid_at(line, len) < len) {
+		r->invalid_utf8 = 1;
+		r->invalid_line = lineno;
 	}
 	if (r->nlines == r->offs_cap) {
 		size_t	 ncap = r->offs_cap ? r->offs_cap * 2 : 8;

@@ -8,9 +8,15 @@
  *	             Reply-code [ SP textstring ] CRLF
  *
  * Malformed input (a code that is not three digits, codes that change inside
- * one multi-line reply, no space or hyphen after the code, a bare LF, a line or
- * a whole reply past its cap) yields REPLY_ERROR and a message in p->err;
- * memory never grows past reply_max.
+ * one multi-line reply, no space or hyphen after the code, a bare LF, a NUL
+ * byte while strict_text is on, a line or a whole reply past its cap) yields
+ * REPLY_ERROR and a message in p->err. reply_max counts the bytes on the wire
+ * (line terminators included); what is kept for a reply (its text and an
+ * offset per line) stays within a small multiple of that (at most 3x, for
+ * lines that hold no text at all).
+ *
+ * Text that is not valid UTF-8 (core/utf8.h) is no error: the reply is
+ * marked (invalid_utf8, and the first such line), for the caller to note.
  */
 #ifndef SMTPRUN_REPLY_H
 #define SMTPRUN_REPLY_H
@@ -21,7 +27,6 @@
 #include "core/linebuf.h"
 
 #define REPLY_DEFAULT_MAX	(1024 * 1024)
-#define REPLY_LINE_COST		16	/* bookkeeping charged per line against reply_max */
 #define REPLY_EXCERPT		40	/* bytes of a bad line quoted in an error */
 /* An error message: up to 128 bytes of text, and the excerpt escaped (at
  * most four bytes shown for each byte, and "..."). */
@@ -40,6 +45,8 @@ struct reply {
 	struct buf text;		/* the lines' text, each followed by '\n' */
 	size_t	*offs;			/* offs[i]: start of line i in text */
 	size_t	 offs_cap;
+	int	 invalid_utf8;		/* some line is not valid UTF-8 */
+	size_t	 invalid_line;		/* the first such line (1-based), or 0 */
 };
 
 /* Called for every line taken from the buffer, before it is judged. code is
@@ -49,12 +56,15 @@ typedef void reply_line_fn(void *arg, const char *line, size_t len,
 
 struct reply_parser {
 	size_t		 reply_max;
-	size_t		 used;		/* bytes charged to the reply in progress */
+	size_t		 used;		/* wire bytes of the reply in progress */
 	int		 busy;		/* a reply is in progress */
+	int		 strict_text;	/* a NUL byte is an error (reply_init: on) */
 	struct reply	 reply;
 	char		 err[REPLY_ERR_SIZE];
 };
 
+/* reply_max 0: the default. strict_text starts on; set it to 0 to accept
+ * NUL bytes (for scripts that probe such servers). */
 void	reply_init(struct reply_parser *p, size_t reply_max);
 void	reply_free(struct reply_parser *p);
 /* Forgets any reply in progress or just completed. */

@@ -37,11 +37,11 @@ annotate_334(struct buf *out, const char *text, size_t n)
 	return buf_ok(out);
 }
 
-int
-tr_format(struct buf *out, double elapsed, int timestamps, enum tr_kind kind,
-    const char *text, size_t n, enum lb_term term)
+static int
+format(struct buf *out, double elapsed, int timestamps, enum tr_kind kind,
+    const char *text, size_t n, enum lb_term term, size_t more)
 {
-	char	 ts[32];
+	char	 ts[48];
 	int	 ours = kind == TR_INFO || kind == TR_ERROR;
 
 	if (timestamps) {
@@ -53,10 +53,27 @@ tr_format(struct buf *out, double elapsed, int timestamps, enum tr_kind kind,
 	/* Either side's 334 (a server session sends them). */
 	if (!ours)
 		annotate_334(out, text, n);
-	if (term == LB_LF)
+	if (more > 0) {
+		snprintf(ts, sizeof(ts), " [\u2026 %zu more bytes]", more);
+		buf_appendstr(out, ts);
+	} else if (term == LB_LF)
 		buf_appendstr(out, "   (bare LF)");
 	else if (term == LB_NONE)
 		buf_appendstr(out, "   (no line end)");
 	buf_append(out, "\n", 1);
 	return buf_ok(out);
+}
+
+int
+tr_format(struct buf *out, double elapsed, int timestamps, enum tr_kind kind,
+    const char *text, size_t n, enum lb_term term)
+{
+	return format(out, elapsed, timestamps, kind, text, n, term, 0);
+}
+
+int
+tr_format_cut(struct buf *out, double elapsed, int timestamps, enum tr_kind kind,
+    const char *text, size_t n, size_t more)
+{
+	return format(out, elapsed, timestamps, kind, text, n, LB_NONE, more);
 }

@@ -3,7 +3,10 @@
  * are io/transcript.h). Markers follow swaks:
  *
  *	"=== "  information         " -> "  a line sent      "<-  "  a line received
- *	"<** "  a received reply that failed an expectation   "*** "  an error
+ *	"<** "  a received reply that failed: its expectation, or its framing
+ *	        (a bad code, mixed codes, a line too long, a NUL), or cut short
+ *	        (a timeout or a close in the middle of it)
+ *	"*** "  an error
  *	" ~> " / "<~  " / "<~* "  the same inside TLS
  */
 #ifndef SMTPRUN_TRFORMAT_H
@@ -32,6 +35,10 @@ enum tr_kind {
  * shown (as "[   1.500] ") when timestamps is true. Returns 0 or -1. */
 int	tr_format(struct buf *out, double elapsed, int timestamps, enum tr_kind kind,
 	    const char *text, size_t n, enum lb_term term);
+/* The same for a line cut short: text is its start, and "[… more more
+ * bytes]" says how much of it is not shown (more > 0). */
+int	tr_format_cut(struct buf *out, double elapsed, int timestamps, enum tr_kind kind,
+	    const char *text, size_t n, size_t more);
 
 /* The marker kind inside TLS (" ~> ", "<~  ", "<~* ") when tls is true. */
 static inline enum tr_kind

@@ -94,19 +94,13 @@ keep_tail(struct transcript *tr, const char *line, size_t n)
 		tr->tail_count++;
 }
 
-void
-tr_line(struct transcript *tr, enum tr_kind kind, const char *text, size_t n,
-    enum lb_term term)
+/* Writes the line formatted in tr->line to every sink. */
+static void
+record(struct transcript *tr, enum tr_kind kind)
 {
 	const char	*col;
 	int		 saved = errno;
 
-	if (tr == NULL)			/* a quiet session */
-		return;
-	tr->line.len = 0;
-	if (tr_format(&tr->line, mono_now() - tr->t0, tr->flags & TR_F_TIMESTAMPS, kind,
-	    text, n, term) == -1)
-		return;
 	if (tr->fd >= 0 && !tr->failed &&
 	    write_all(tr->fd, tr->line.p, tr->line.len) == -1) {
 		tr->failed = 1;
@@ -131,6 +125,30 @@ tr_line(struct transcript *tr, enum tr_kind kind, const char *text, size_t n,
 			buf_append(&tr->all, tr->line.p, tr->line.len);
 	}
 	errno = saved;
+}
+
+void
+tr_line(struct transcript *tr, enum tr_kind kind, const char *text, size_t n,
+    enum lb_term term)
+{
+	if (tr == NULL)			/* a quiet session */
+		return;
+	tr->line.len = 0;
+	if (tr_format(&tr->line, mono_now() - tr->t0, tr->flags & TR_F_TIMESTAMPS, kind,
+	    text, n, term) == 0)
+		record(tr, kind);
+}
+
+void
+tr_line_cut(struct transcript *tr, enum tr_kind kind, const char *text, size_t n,
+    size_t more)
+{
+	if (tr == NULL)
+		return;
+	tr->line.len = 0;
+	if (tr_format_cut(&tr->line, mono_now() - tr->t0, tr->flags & TR_F_TIMESTAMPS,
+	    kind, text, n, more) == 0)
+		record(tr, kind);
 }
 
 void

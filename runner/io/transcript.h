@@ -56,6 +56,10 @@ void	tr_close(struct transcript *tr);
 void	tr_close_file(struct transcript *tr);
 void	tr_line(struct transcript *tr, enum tr_kind kind, const char *text, size_t n,
 	    enum lb_term term);
+/* Records the start of a line cut short, saying how many bytes of it are
+ * not shown (core/trformat.h's tr_format_cut). */
+void	tr_line_cut(struct transcript *tr, enum tr_kind kind, const char *text,
+	    size_t n, size_t more);
 void	tr_printf(struct transcript *tr, enum tr_kind kind, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 /* Records a line that carries a secret: `shown` stands in for it unless the

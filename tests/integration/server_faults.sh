@@ -44,8 +44,8 @@ expect_lines "$T/t.log" " -> MAIL FROM:<a@example.test>" "<-  250 2.1.0 Ok" \
 # The connection closed in the middle of a reply.
 fault -D on=EHLO -D action=close_mid_reply; expect_rc 1
 expect_out "fault.lua:$EHLO: connection closed by server while waiting for a reply to 'EHLO client.example.test' (received: \"250-mail.example.test\\r\\n250-PIPELINING"
-expect_lines "$T/t.log" "<-  250-mail.example.test" "<-  250-PIPELINING" "<** 250-" \
-    "*** connection closed by server"
+expect_lines "$T/t.log" "<** 250-mail.example.test" "<** 250-PIPELINING" "<** 250-" \
+    "*** connection closed by server" "=== Connection closed by remote host."
 
 # Garbage instead of a code: at the greeting and after EHLO.
 fault -D on=greeting -D action=garbage; expect_rc 1
@@ -57,17 +57,20 @@ expect_out "fault.lua:$EHLO: malformed reply to 'EHLO client.example.test': repl
 # Different codes inside one multi-line reply.
 fault -D on=EHLO -D action=mixed_codes; expect_rc 1
 expect_out "fault.lua:$EHLO: malformed reply to 'EHLO client.example.test': reply line 2 has code 251, but the reply began with 250"
-expect_lines "$T/t.log" "<-  250-first line" "<-  251-second line" "*** malformed reply"
+expect_lines "$T/t.log" "<** 250-first line" "<** 251-second line" "*** malformed reply" \
+    "=== Closing the connection: after a malformed reply"
 
 # An over-long line (the client's cap is 64 KiB).
 fault -D on=EHLO -D action=long_line -D length=70000; expect_rc 1
 expect_out "fault.lua:$EHLO: malformed reply to 'EHLO client.example.test': reply line longer than 65536 bytes"
 expect_in "$T/t.log" "<** 250 xxxxxxxx"
+# ...cut at 256 bytes, saying how much of what had arrived is not shown.
+grep -qE '^<\*\* 250 x{252} \[… [0-9]{5} more bytes\]$' "$T/t.log" || fail "no cut line in $T/t.log"
 
 # A reply with bare LF line endings.
 fault -D on=greeting -D action=bare_lf; expect_rc 1
 expect_out "fault.lua:$GREET: malformed reply to the greeting: reply line 1 ends in a bare LF, not CRLF"
-expect_in "$T/t.log" "<-  220 mail.example.test ESMTP smtprun   (bare LF)"
+expect_in "$T/t.log" "<** 220 mail.example.test ESMTP smtprun   (bare LF)"
 
 # 421 in mid-session, and the connection closed.
 fault -D on=MAIL -D action=shutdown; expect_rc 1

@@ -66,7 +66,7 @@ wait_fake
 fake barelf
 run run --transcript "$T/barelf.log" --server "127.0.0.1:$FAKE_PORT" "$ehlo"; expect_rc 1
 expect_out "malformed reply to the greeting: reply line 1 ends in a bare LF, not CRLF"
-expect_in "$T/barelf.log" "<-  220 mail.example.test ready   (bare LF)"
+expect_in "$T/barelf.log" "<** 220 mail.example.test ready   (bare LF)"
 wait_fake
 
 # A reply line over the session's cap.
@@ -91,7 +91,8 @@ wait_fake
 fake halfdrop
 run run --transcript "$T/half.log" --server "127.0.0.1:$FAKE_PORT" "$ehlo"; expect_rc 1
 expect_out '(received: "250-mail.example.test\r\n250-PIPEL")'
-expect_lines "$T/half.log" "<-  250-mail.example.test" "<** 250-PIPEL   (no line end)" "*** connection closed"
+expect_lines "$T/half.log" "<** 250-mail.example.test" "<** 250-PIPEL   (no line end)" "*** connection closed" \
+    "=== Connection closed by remote host."
 wait_fake
 
 # expect_close: the server closes (pass), stays open (timeout), or talks.

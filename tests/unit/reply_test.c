@@ -280,6 +280,69 @@ test_endless_continuation_lines_hit_the_reply_cap(void **state)
 	assert_true(sent < 128 * 1024);
 }
 
+/* Issue 9: the cap counts the bytes on the wire, not bookkeeping: fifty
+ * 14-byte lines fill a 700-byte cap exactly, the 51st is past it (with 16
+ * bytes charged per line the error came after 26 lines, 364 bytes). */
+static void
+test_reply_cap_counts_wire_bytes(void **state)
+{
+	struct fixture	*f = *state;
+	const char	*cont = "250-abcdefghij\r\n";	/* 16 bytes */
+	int		 i;
+
+	reply_free(&f->rp);
+	reply_init(&f->rp, 800);
+	for (i = 0; i < 50; i++)
+		assert_int_equal(feeds(f, cont), REPLY_MORE);
+	assert_int_equal(feeds(f, cont), REPLY_ERROR);
+	assert_string_equal(f->rp.err, "reply exceeds 800 bytes after 51 lines "
+	    "(the server keeps sending lines)");
+	reply_reset(&f->rp);
+	lb_free(&f->lb);
+	/* The last line fits to the byte. */
+	for (i = 0; i < 49; i++)
+		assert_int_equal(feeds(f, cont), REPLY_MORE);
+	assert_int_equal(feeds(f, "250 abcdefghij\r\n"), REPLY_DONE);
+	assert_int_equal(f->rp.reply.nlines, 50);
+}
+
+/* Issue 9: a NUL in a reply is an error by default (the text would hide
+ * what follows it: "PIPELINING\0\0\0" is no PIPELINING); strict_text = 0
+ * takes it as it is. */
+static void
+test_nul_byte_is_an_error_unless_relaxed(void **state)
+{
+	struct fixture	*f = *state;
+	static const char r[] = "250-mx.example.test\0hidden\r\n250-PIPELINING\0\0\0\r\n"
+	    "250 SIZE 1000\r\n";
+
+	assert_int_equal(feed(f, r, sizeof(r) - 1), REPLY_ERROR);
+	assert_non_null(strstr(f->rp.err, "reply line 1 contains a NUL byte"));
+	assert_non_null(strstr(f->rp.err, "\"250-mx.example.test\\"));
+	reply_reset(&f->rp);
+	lb_free(&f->lb);
+	f->rp.strict_text = 0;
+	assert_int_equal(feed(f, r, sizeof(r) - 1), REPLY_DONE);
+	assert_int_equal(f->rp.reply.nlines, 3);
+	assert_memory_equal(f->rp.reply.text.p, "mx.example.test\0hidden\n", 23);
+}
+
+/* Issue 9: invalid UTF-8 is no framing error, but the reply is marked with
+ * the first line that has it; a new reply starts unmarked. */
+static void
+test_invalid_utf8_marks_the_reply(void **state)
+{
+	struct fixture	*f = *state;
+
+	assert_int_equal(feeds(f, "250-caf\xc3\xa9 ok\r\n250-bad \xc3\x28\r\n"
+	    "250 \xff\xfe\r\n"), REPLY_DONE);
+	assert_true(f->rp.reply.invalid_utf8);
+	assert_int_equal(f->rp.reply.invalid_line, 2);
+	assert_int_equal(feeds(f, "250 caf\xc3\xa9 \xc2\x9b is UTF-8\r\n"), REPLY_DONE);
+	assert_false(f->rp.reply.invalid_utf8);
+	assert_int_equal(f->rp.reply.invalid_line, 0);
+}
+
 static void
 test_default_limits(void **state)
 {
@@ -336,6 +399,9 @@ UNIT_MAIN(
 	cmocka_unit_test_setup_teardown(test_different_codes_in_one_reply_is_an_error, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_missing_space_or_hyphen_is_an_error, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_bare_lf_is_an_error, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_reply_cap_counts_wire_bytes, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_nul_byte_is_an_error_unless_relaxed, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_invalid_utf8_marks_the_reply, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_line_over_the_limit_is_an_error, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_line_at_the_limit_is_fine, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_endless_continuation_lines_hit_the_reply_cap, setup, teardown),

@@ -36,6 +36,19 @@ test_swaks_markers(void **state)
 	FMT(TR_TLS_RECV, "250 ok", LB_CRLF, "<~  250 ok\n");
 }
 
+/* Issue 9: a line cut short says how many of its bytes are not shown. */
+static void
+test_a_cut_line_says_how_much_is_missing(void **state)
+{
+	struct buf	 b = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(tr_format_cut(&b, 0, 0, TR_RECV_BAD, "250 xxxx", 8, 69744), 0);
+	buf_append(&b, "", 1);
+	assert_string_equal(b.p, "<** 250 xxxx [\xe2\x80\xa6 69744 more bytes]\n");
+	buf_free(&b);
+}
+
 static void
 test_334_prompts_are_decoded(void **state)
 {
@@ -75,6 +88,7 @@ test_timestamps_prefix_elapsed_seconds(void **state)
 
 UNIT_MAIN(
 	cmocka_unit_test(test_swaks_markers),
+	cmocka_unit_test(test_a_cut_line_says_how_much_is_missing),
 	cmocka_unit_test(test_334_prompts_are_decoded),
 	cmocka_unit_test(test_control_bytes_are_escaped_and_endings_shown),
 	cmocka_unit_test(test_timestamps_prefix_elapsed_seconds)
