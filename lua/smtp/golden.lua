@@ -25,6 +25,9 @@ golden.rules = {
   { "%x%x:%x%x:%x%x:[%x:]+", "FINGERPRINT" },
   { "^([<~-]+ +334 )[A-Za-z0-9+/=]+   %(r=.*%)$", "%1SCRAM-SERVER-FIRST" },
   { "^([<~-]+ +334 )[A-Za-z0-9+/=]+   %(v=.*%)$", "%1SCRAM-SERVER-FINAL" },
+  -- SCRAM messages as recorded without --show-secrets (the same words).
+  { "^([<~-]+ +334 )%[base64 redacted%]   %(r=.*%)$", "%1SCRAM-SERVER-FIRST" },
+  { "^([<~-]+ +334 )%[base64 redacted%]   %(v=.*%)$", "%1SCRAM-SERVER-FINAL" },
   { "^([<~-]+ +334 )[A-Za-z0-9+/=]+   %(<.*>%)$", "%1CRAM-MD5-CHALLENGE" },
   { "^(=== scenario ).*/", "%1" },
   { "^(=== case ).*/", "%1" },

@@ -18,6 +18,7 @@
 #include "binding/lwait.h"
 #include "binding/task.h"
 #include "core/escape.h"
+#include "core/sasl.h"
 #include "io/net.h"
 #include "io/resolve.h"
 
@@ -35,6 +36,46 @@ line_len(const char *p, size_t n, size_t max)
 	return nl ? (size_t)(nl - p) + 1 : n < max ? n : max;
 }
 
+/* SCRAM values are hidden in what is recorded and said of this reply. */
+static int
+hiding(const struct session *s)
+{
+	return s->hide_scram && !s->ctx->set.show_secrets;
+}
+
+/* Line text as messages quote it: excerpted, SCRAM values hidden. */
+static void
+quote_text(const struct session *s, struct buf *out, const char *p, size_t len)
+{
+	struct buf	 shown = BUF_INIT;
+	int		 rc = hiding(s) ? scram_redact_line(p, len, &shown) : 0;
+
+	if (rc == 1)
+		esc_excerpt(out, shown.p, shown.len, EXCERPT);
+	else if (rc == -1)
+		buf_appendstr(out, "[SCRAM message redacted]");
+	else
+		esc_excerpt(out, p, len, EXCERPT);
+	buf_free(&shown);
+}
+
+/* Records a received line; SCRAM values hidden (s:expect{redact="scram"}). */
+static void
+record_recv(struct session *s, enum tr_kind kind, const char *p, size_t len,
+    enum lb_term term)
+{
+	struct buf	 shown = BUF_INIT;
+	int		 rc = hiding(s) ? scram_redact_line(p, len, &shown) : 0;
+
+	if (rc == 1)
+		tr_line(s->c.tr, kind, shown.p, shown.len, term);
+	else if (rc == -1)
+		tr_printf(s->c.tr, kind, "[SCRAM message redacted]");
+	else
+		tr_line(s->c.tr, kind, p, len, term);
+	buf_free(&shown);
+}
+
 /* "what had arrived so far": reply lines taken plus the partial line. */
 static void
 so_far(struct session *s, struct buf *out)
@@ -44,6 +85,10 @@ so_far(struct session *s, struct buf *out)
 	size_t			 i, len;
 	char			 code[8];
 
+	if (hiding(s)) {
+		buf_appendstr(out, "[SCRAM exchange redacted]");
+		return;
+	}
 	if ((!s->rp.busy || r->nlines == 0) && lb_pending(&s->c.in) == 0) {
 		buf_appendstr(out, "nothing");
 		return;
@@ -319,7 +364,7 @@ on_line(void *arg, const char *line, size_t len, enum lb_term term, int code)
 	struct session	*s = arg;
 	int		 good = code != 0 && spec_match(&s->spec, code);
 
-	tr_line(s->c.tr, KIND(s, good ? TR_RECV : TR_RECV_BAD), line, len, term);
+	record_recv(s, KIND(s, good ? TR_RECV : TR_RECV_BAD), line, len, term);
 }
 
 /* Pushes the reply just completed as a table: code, enhanced, lines, text. */
@@ -349,7 +394,7 @@ push_reply(lua_State *L, const struct reply *r)
 
 /* "554 5.7.1 <x>: Relay access denied" (+ how many more lines). */
 static void
-describe_reply(const struct reply *r, struct buf *out)
+describe_reply(const struct session *s, const struct reply *r, struct buf *out)
 {
 	char		 tmp[64];
 	const char	*p;
@@ -360,7 +405,7 @@ describe_reply(const struct reply *r, struct buf *out)
 	p = reply_text_line(r, 0, &len);
 	if (len > 0) {
 		buf_append(out, " ", 1);
-		esc_excerpt(out, p, len, EXCERPT);
+		quote_text(s, out, p, len);
 	}
 	if (r->nlines > 1) {
 		snprintf(tmp, sizeof(tmp), " (+%zu more lines)", r->nlines - 1);
@@ -389,7 +434,7 @@ expect_mismatch(lua_State *L, struct session *s, const char *pattern, int reply_
 		buf_appendstr(&exp, pattern);
 		buf_appendstr(&exp, "\"");
 	}
-	describe_reply(&s->rp.reply, &got);
+	describe_reply(s, &s->rp.reply, &got);
 	reply_reset(&s->rp);
 
 	lua_pushfstring(L, "%s%sexpected %s, got %s (in reply to %s)", why ? why : "",
@@ -436,7 +481,7 @@ no_reply(lua_State *L, struct session *s, int eof)
 		    "reply to %s (received so far: %s)", lwait_timeout(L),
 		    session_answering(s), lua_tostring(L, -1));
 	if (lb_rest(&s->c.in, &rest))
-		tr_line(s->c.tr, KIND(s, TR_RECV_BAD), rest.p, rest.len, LB_NONE);
+		record_recv(s, KIND(s, TR_RECV_BAD), rest.p, rest.len, LB_NONE);
 	return session_fail(L, s, "closed", "connection closed by server while waiting "
 	    "for a reply to %s (received: %s)", session_answering(s), lua_tostring(L, -1));
 }
@@ -487,13 +532,19 @@ expect_k(lua_State *L, int status, lua_KContext kctx)
 	return lwait_done(L, 1);
 }
 
-/* Stack: 1 session, 2 spec, 3 pattern, 4 opts. */
+/* Stack: 1 session, 2 spec, 3 pattern, 4 opts. opts.redact = "scram":
+ * the reply carries a SCRAM message; its secrets stay out of the record. */
 static int
 start_expect(lua_State *L, struct session *s)
 {
 	if (!lua_isnoneornil(L, 3) && lua_type(L, 3) != LUA_TSTRING)
 		larg_typeerror(L, 3, "string (a pattern)");
-	larg_opts(L, 4);
+	s->hide_scram = 0;
+	if (larg_opts(L, 4) && lua_getfield(L, 4, "redact") != LUA_TNIL) {
+		if (lua_type(L, -1) != LUA_TSTRING || strcmp(lua_tostring(L, -1), "scram") != 0)
+			larg_error(L, 4, "redact= of a reply must be \"scram\"");
+		s->hide_scram = 1;
+	}
 	spec_read(L, 2, &s->spec);
 	session_begin(L, s, lua_istable(L, 4) ? 4 : 0);
 	lua_settop(L, 4);

@@ -176,6 +176,8 @@ session_send(lua_State *L, struct session *s, const char *p, size_t n, int crlf,
 	session_begin(L, s, opts);
 	if (conn_queue(&s->c, p, n) == -1 || (crlf && conn_queue(&s->c, "\r\n", 2) == -1))
 		return lerr_nomem(L);
+	if (shown != NULL && s->ctx->set.show_secrets)
+		shown = NULL;		/* recorded as any other line */
 	if (shown != NULL)
 		shown = tr_secret(s->c.tr, KIND(s, TR_SEND), p, n, shown);
 	else if (crlf)
