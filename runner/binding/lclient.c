@@ -482,8 +482,10 @@ no_reply(lua_State *L, struct session *s, int eof)
 		    session_answering(s), lua_tostring(L, -1));
 	if (lb_rest(&s->c.in, &rest))
 		record_recv(s, KIND(s, TR_RECV_BAD), rest.p, rest.len, LB_NONE);
-	return session_fail(L, s, "closed", "connection closed by server while waiting "
-	    "for a reply to %s (received: %s)", session_answering(s), lua_tostring(L, -1));
+	return session_fail(L, s, "closed", "connection closed by server%s while waiting "
+	    "for a reply to %s (received: %s)", s->c.truncated ? " without TLS "
+	    "close_notify (the TLS stream was truncated)" : "", session_answering(s),
+	    lua_tostring(L, -1));
 }
 
 /* Stack: 1 session, 2 spec, 3 pattern, 4 opts. */

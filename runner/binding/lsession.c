@@ -264,8 +264,9 @@ close_k(lua_State *L, int status, lua_KContext kctx)
 		if (st == CONN_OK)
 			continue;
 		if (st == CONN_EOF || st == CONN_ERR) {
-			session_close(s, st == CONN_EOF ? "Connection closed by remote host." :
-			    "Connection reset by remote host.");
+			session_close(s, st == CONN_ERR ? "Connection reset by remote host." :
+			    s->c.truncated ? "Connection closed by remote host (without TLS "
+			    "close_notify)." : "Connection closed by remote host.");
 			lua_pushboolean(L, 1);
 			return lwait_done(L, 1);
 		}

@@ -63,8 +63,9 @@ json_one(void *st, const struct report_case *c, int seq)
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		fprintf(f, "%s\"%s\":", i ? "," : "{", keys[i]);
 		json_str(f, vals[i]);
-		if (i == 2)		/* after the status: the time */
-			fprintf(f, ",\"time\":%.3f", c->elapsed);
+		if (i == 2)		/* after the status: the time, TLS unverified */
+			fprintf(f, ",\"time\":%.3f,\"insecure\":%s", c->elapsed,
+			    c->insecure ? "true" : "false");
 	}
 	fputs("}\n", f);
 	if (fflush(f) != 0 && ((struct json *)st)->err == 0)

@@ -98,6 +98,9 @@ junit_case(struct buf *b, const struct report_case *c)
 	xml_attr(b, "classname", c->path);
 	xml_num(b, "time", "%.3f", c->elapsed);
 	buf_appendstr(b, ">\n");
+	if (c->insecure)
+		buf_appendstr(b, "      <properties><property name=\"tls.insecure\" "
+		    "value=\"true\"/></properties>\n");
 	if (tag != NULL) {
 		buf_appendstr(b, "      <");
 		buf_appendstr(b, tag);
