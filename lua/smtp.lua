@@ -14,7 +14,7 @@ local smtp = { session = S, default_helo = "localhost" }
 -- What the binding offers as it is.
 for name in ([[listen spawn wait_all set_target b64encode b64decode sleep now note
   fail config server_session tls_selfsigned random scram sasl_plain sasl_cram_md5
-  sasl_xoauth2 sasl_oauthbearer]]):gmatch("%S+") do
+  sasl_xoauth2 sasl_oauthbearer scram_redact]]):gmatch("%S+") do
   smtp[name] = core[name]
 end
 
@@ -199,16 +199,18 @@ local function auth_begin(s, mech)
   end
 end
 
-local function auth_opts(opts, why)
-  return { kind = "auth", why = why, timeout = opts.timeout }
+-- redact = "scram": the reply carries a SCRAM message, whose nonces, salt
+-- and signature stay out of the record (they would allow offline guessing).
+local function auth_opts(opts, why, redact)
+  return { kind = "auth", why = why, timeout = opts.timeout, redact = redact }
 end
 
 -- Expects a 334 in the middle of an AUTH exchange; with opts.expect (say
 -- 535, or "5xx") the final reply may come early instead, and is returned as
 -- the second value.
-local function step(s, opts, why)
+local function step(s, opts, why, redact)
   local spec = opts.expect and { 334, opts.expect } or 334
-  local r = s:expect(spec, nil, auth_opts(opts, why))
+  local r = s:expect(spec, nil, auth_opts(opts, why, redact))
   if r.code ~= 334 then return nil, r end
   return r
 end
@@ -286,13 +288,13 @@ end
 
 -- The 334 challenge decoded (or nil and the early final reply), or a
 -- protocol failure.
-local function challenge(s, opts, why)
-  local r, early = step(s, opts, why)
+local function challenge(s, opts, why, redact)
+  local r, early = step(s, opts, why, redact)
   if early then return nil, early end
   local text = core.b64decode(r.text)
   if not text then
-    core.fail(("%s: the server's 334 challenge is not base64: %s"):format(why, quoted(r.text)),
-      "protocol")
+    core.fail(("%s: the server's 334 challenge is not base64: %s"):format(why,
+      redact and "[redacted]" or quoted(r.text)), "protocol")
   end
   return text
 end
@@ -356,7 +358,7 @@ function S:auth_scram(mech, user, pass, opts)
   local first = core.b64encode(sc:client_first(user, opts.nonce))
   self:send("AUTH " .. mech .. " " .. first,
     { redact = "AUTH " .. mech .. " [client-first-message redacted]", timeout = opts.timeout })
-  local sf, early = challenge(self, opts, "AUTH " .. mech .. " refused")
+  local sf, early = challenge(self, opts, "AUTH " .. mech .. " refused", "scram")
   if early then return early end
   local final, why = sc:client_final(sf, pass)
   if not final then
@@ -366,7 +368,7 @@ function S:auth_scram(mech, user, pass, opts)
   end
   self:send(core.b64encode(final), { redact = "[SCRAM proof redacted]", timeout = opts.timeout })
   local r = self:expect({ 334, opts.expect or 235 }, nil,
-    auth_opts(opts, "authentication failed"))
+    auth_opts(opts, "authentication failed", "scram"))
   if r.code == 334 or (r.code == 235 and core.b64decode(r.text or "")) then
     local ok, bad = sc:client_verify(core.b64decode(r.text) or "")
     if not ok then core.fail("AUTH " .. mech .. ": " .. core.escape(bad), "auth") end

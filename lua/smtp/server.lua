@@ -250,8 +250,10 @@ function Server:authenticate(c, st, mech, initial)
   end
   -- A 334 and the client's answer: the line, or false when the client
   -- aborted with "*" (answered already), or nil when it hung up.
-  local function ask(prompt, redact)
-    c:reply(334, prompt)
+  -- shown: what the record shows of the prompt (a SCRAM message's secrets
+  -- stay out of it).
+  local function ask(prompt, redact, shown)
+    c:reply(334, prompt, shown and { redact = shown } or nil)
     local cmd = c:read_command{ redact = redact, timeout = self.idle_timeout }
     if not cmd then return nil end
     if cmd.line == "*" then
@@ -318,7 +320,8 @@ function Server:authenticate(c, st, mech, initial)
     end
     -- An unknown user gets a password nobody has, so the proof fails.
     local sf = sc:server_first(self.users[u] or smtp.random(32), smtp.random(16), 4096)
-    local fin = ask(smtp.b64encode(sf), "[SCRAM proof redacted]")
+    local sf64 = smtp.b64encode(sf)
+    local fin = ask(sf64, "[SCRAM proof redacted]", smtp.scram_redact("334 " .. sf64))
     if not fin then return fin == false end
     local ok, final = sc:server_final(smtp.b64decode(fin) or "")
     if ok == nil then
@@ -328,7 +331,8 @@ function Server:authenticate(c, st, mech, initial)
     if not ok or not self.users[u] then return self:auth_done(c, st, u, false) end
     if self.scram_wrong_signature then final = "v=" .. smtp.b64encode(smtp.random(32)) end
     -- The server's proof, then the client's empty answer, then 235.
-    local done = ask(smtp.b64encode(final), nil)
+    local final64 = smtp.b64encode(final)
+    local done = ask(final64, nil, smtp.scram_redact("334 " .. final64))
     if done == nil then return false end
     if done == false then return true end
     return self:auth_done(c, st, u, true)

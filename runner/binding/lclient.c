@@ -18,6 +18,7 @@
 #include "binding/lwait.h"
 #include "binding/task.h"
 #include "core/escape.h"
+#include "core/sasl.h"
 #include "io/net.h"
 #include "io/resolve.h"
 
@@ -25,6 +26,46 @@
 #define SO_FAR_LINES	5	/* reply lines quoted in "received so far" */
 
 /* ---- helpers ---- */
+
+/* SCRAM values are hidden in what is recorded and said of this reply. */
+static int
+hiding(const struct session *s)
+{
+	return s->hide_scram && !s->ctx->set.show_secrets;
+}
+
+/* Line text as messages quote it: excerpted, SCRAM values hidden. */
+static void
+quote_text(const struct session *s, struct buf *out, const char *p, size_t len)
+{
+	struct buf	 shown = BUF_INIT;
+	int		 rc = hiding(s) ? scram_redact_line(p, len, &shown) : 0;
+
+	if (rc == 1)
+		esc_excerpt(out, shown.p, shown.len, EXCERPT);
+	else if (rc == -1)
+		buf_appendstr(out, "[SCRAM message redacted]");
+	else
+		esc_excerpt(out, p, len, EXCERPT);
+	buf_free(&shown);
+}
+
+/* Records a received line; SCRAM values hidden (s:expect{redact="scram"}). */
+static void
+record_recv(struct session *s, enum tr_kind kind, const char *p, size_t len,
+    enum lb_term term)
+{
+	struct buf	 shown = BUF_INIT;
+	int		 rc = hiding(s) ? scram_redact_line(p, len, &shown) : 0;
+
+	if (rc == 1)
+		tr_line(s->c.tr, kind, shown.p, shown.len, term);
+	else if (rc == -1)
+		tr_printf(s->c.tr, kind, "[SCRAM message redacted]");
+	else
+		tr_line(s->c.tr, kind, p, len, term);
+	buf_free(&shown);
+}
 
 /* "what had arrived so far": reply lines taken plus the partial line. */
 static void
@@ -35,6 +76,10 @@ so_far(struct session *s, struct buf *out)
 	size_t			 i, len;
 	char			 code[8];
 
+	if (hiding(s)) {
+		buf_appendstr(out, "[SCRAM exchange redacted]");
+		return;
+	}
 	if ((!s->rp.busy || r->nlines == 0) && lb_pending(&s->c.in) == 0) {
 		buf_appendstr(out, "nothing");
 		return;
@@ -333,7 +378,7 @@ held_flush(struct session *s, enum tr_kind kind)
 	while (off + sizeof(h) <= s->held.len) {
 		memcpy(&h, s->held.p + off, sizeof(h));
 		off += sizeof(h);
-		tr_line(s->c.tr, KIND(s, kind), s->held.p + off, h.len, h.term);
+		record_recv(s, KIND(s, kind), s->held.p + off, h.len, h.term);
 		off += h.len;
 	}
 	s->held.len = 0;
@@ -371,7 +416,7 @@ on_line(void *arg, const char *line, size_t len, enum lb_term term, int code)
 	buf_append(&s->held, line, len);
 	if (buf_ok(&s->held) == -1) {	/* out of memory: record it as it is */
 		buf_free(&s->held);
-		tr_line(s->c.tr, KIND(s, kind), line, len, term);
+		record_recv(s, KIND(s, kind), line, len, term);
 	} else if (s->held.len > HELD_MAX)
 		held_flush(s, kind);
 }
@@ -408,7 +453,7 @@ push_reply(lua_State *L, const struct reply *r)
 
 /* "554 5.7.1 <x>: Relay access denied" (+ how many more lines). */
 static void
-describe_reply(const struct reply *r, struct buf *out)
+describe_reply(const struct session *s, const struct reply *r, struct buf *out)
 {
 	char		 tmp[64];
 	const char	*p;
@@ -419,7 +464,7 @@ describe_reply(const struct reply *r, struct buf *out)
 	p = reply_text_line(r, 0, &len);
 	if (len > 0) {
 		buf_append(out, " ", 1);
-		esc_excerpt(out, p, len, EXCERPT);
+		quote_text(s, out, p, len);
 	}
 	if (r->nlines > 1) {
 		snprintf(tmp, sizeof(tmp), " (+%zu more lines)", r->nlines - 1);
@@ -448,7 +493,7 @@ expect_mismatch(lua_State *L, struct session *s, const char *pattern, int reply_
 		buf_appendstr(&exp, pattern);
 		buf_appendstr(&exp, "\"");
 	}
-	describe_reply(&s->rp.reply, &got);
+	describe_reply(s, &s->rp.reply, &got);
 	reply_reset(&s->rp);
 
 	lua_pushfstring(L, "%s%sexpected %s, got %s (in reply to %s)", why ? why : "",
@@ -501,6 +546,8 @@ no_reply(lua_State *L, struct session *s, int eof)
 	char		 gone[sizeof(s->gone)];
 	int		 midway = s->rp.busy || s->nlines > 0 || lb_pending(&s->c.in) > 0;
 	const char	*ans = session_answering(s);
+	const char	*truncated = s->c.truncated ? " without TLS close_notify (the TLS "
+	    "stream was truncated)" : "";
 
 	if (!eof && !midway && lua_istable(L, 4) &&
 	    lua_getfield(L, 4, "silence_ok") != LUA_TNIL && lua_toboolean(L, -1)) {
@@ -514,7 +561,7 @@ no_reply(lua_State *L, struct session *s, int eof)
 	buf_free(&sf);
 	reply_recorded(s, TR_RECV_BAD);
 	if (lb_rest(&s->c.in, &rest))
-		tr_line(s->c.tr, KIND(s, TR_RECV_BAD), rest.p, rest.len, LB_NONE);
+		record_recv(s, KIND(s, TR_RECV_BAD), rest.p, rest.len, LB_NONE);
 	if (!eof && !midway)
 		return session_fail(L, s, "timeout", "timed out after %g s waiting for a "
 		    "reply to %s (received so far: %s)", lwait_timeout(L), ans,
@@ -527,13 +574,14 @@ no_reply(lua_State *L, struct session *s, int eof)
 		    "far: %s)", lwait_timeout(L), ans, lua_tostring(L, -1));
 	}
 	if (!midway)
-		return session_fail(L, s, "closed", "connection closed by server while "
-		    "waiting for a reply to %s (received: %s)", ans, lua_tostring(L, -1));
+		return session_fail(L, s, "closed", "connection closed by server%s while "
+		    "waiting for a reply to %s (received: %s)", truncated, ans,
+		    lua_tostring(L, -1));
 	snprintf(gone, sizeof(gone), "the server closed the connection in the middle of "
 	    "the reply to %s", ans);
 	return session_fail_closing(L, s, "Connection closed by remote host.", gone,
-	    "closed", "connection closed by server while waiting for a reply to %s "
-	    "(received: %s)", ans, lua_tostring(L, -1));
+	    "closed", "connection closed by server%s while waiting for a reply to %s "
+	    "(received: %s)", truncated, ans, lua_tostring(L, -1));
 }
 
 /* A reply whose text is not UTF-8 is noted (unless strict_text is off). */
@@ -599,13 +647,19 @@ expect_k(lua_State *L, int status, lua_KContext kctx)
 	return lwait_done(L, 1);
 }
 
-/* Stack: 1 session, 2 spec, 3 pattern, 4 opts. */
+/* Stack: 1 session, 2 spec, 3 pattern, 4 opts. opts.redact = "scram":
+ * the reply carries a SCRAM message; its secrets stay out of the record. */
 static int
 start_expect(lua_State *L, struct session *s)
 {
 	if (!lua_isnoneornil(L, 3) && lua_type(L, 3) != LUA_TSTRING)
 		larg_typeerror(L, 3, "string (a pattern)");
-	larg_opts(L, 4);
+	s->hide_scram = 0;
+	if (larg_opts(L, 4) && lua_getfield(L, 4, "redact") != LUA_TNIL) {
+		if (lua_type(L, -1) != LUA_TSTRING || strcmp(lua_tostring(L, -1), "scram") != 0)
+			larg_error(L, 4, "redact= of a reply must be \"scram\"");
+		s->hide_scram = 1;
+	}
 	spec_read(L, 2, &s->spec);
 	session_begin(L, s, lua_istable(L, 4) ? 4 : 0);
 	lua_settop(L, 4);

@@ -1,8 +1,10 @@
 /* lcore.c - module "smtprun.core", and the small functions of its own. */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <lauxlib.h>
 
@@ -23,6 +25,7 @@
 #include "core/clock.h"
 #include "core/dotstuff.h"
 #include "core/escape.h"
+#include "io/outfile.h"
 #include "io/tls_cert.h"
 
 /* The string argument through one of the pure cores, as a string. */
@@ -170,6 +173,44 @@ l_tls_selfsigned(lua_State *L)
 	return 2;
 }
 
+/* core.write_file(path, text): the whole file, as transcripts and reports
+ * are written (io/outfile.h: never through a link). Returns true, or nil
+ * and why. */
+static int
+l_write_file(lua_State *L)
+{
+	const char	*path = larg_checklstring(L, 1, NULL), *p;
+	size_t		 n;
+	ssize_t		 w;
+	char		 err[512];
+	int		 fd;
+
+	p = larg_checklstring(L, 2, &n);
+	if ((fd = out_open(path, 0, err, sizeof(err))) == -1)
+		goto fail;
+	while (n > 0) {
+		if ((w = write(fd, p, n)) == -1 && errno == EINTR)
+			continue;
+		if (w == -1) {
+			snprintf(err, sizeof(err), "writing %s: %s", path, strerror(errno));
+			close(fd);
+			goto fail;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	if (close(fd) == -1 && errno != EINTR) {
+		snprintf(err, sizeof(err), "writing %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	lua_pushboolean(L, 1);
+	return 1;
+fail:
+	lua_pushnil(L);
+	lua_pushstring(L, err);
+	return 2;
+}
+
 static int
 luaopen_core(lua_State *L)
 {
@@ -184,6 +225,7 @@ luaopen_core(lua_State *L)
 		{ "is_setup_error", l_is_setup_error },
 		{ "realpath", l_realpath },
 		{ "tls_selfsigned", l_tls_selfsigned },
+		{ "write_file", l_write_file },
 		{ NULL, NULL }
 	};
 

@@ -50,6 +50,8 @@ struct smtp_ctx {
 	size_t			 line_max;	/* 0: the default */
 	size_t			 reply_max;	/* 0: the default */
 	int			 nsessions;	/* sessions opened so far */
+	int			 insecure;	/* client TLS handshakes begun without
+						 * verification (-k, verify=false) */
 	int			 nspawned;	/* spawned tasks still running */
 	void			*joiner;	/* the task in smtp.wait_all */
 	/* Called when a spawned task fails; its error is on top of co. */

@@ -224,6 +224,24 @@ l_server_final(lua_State *L)
 	return 2;
 }
 
+/* core.scram_redact(line): a "334 <base64 SCRAM message>" line as a
+ * record shows it (core/sasl.h), or nil when it carries no base64. */
+static int
+l_scram_redact(lua_State *L)
+{
+	size_t		 n;
+	const char	*line = larg_checklstring(L, 1, &n);
+	struct buf	 b = BUF_INIT;
+	int		 rc = scram_redact_line(line, n, &b);
+
+	if (rc == 0) {
+		buf_free(&b);
+		lua_pushnil(L);
+		return 1;
+	}
+	return larg_pushbuf(L, &b, rc == -1);
+}
+
 void
 lsasl_register(lua_State *L)
 {
@@ -234,6 +252,7 @@ lsasl_register(lua_State *L)
 		{ "sasl_oauthbearer", l_oauthbearer },
 		{ "scram", l_scram },
 		{ "random", l_random },
+		{ "scram_redact", l_scram_redact },
 		{ NULL, NULL }
 	};
 	static const luaL_Reg methods[] = {

@@ -197,6 +197,8 @@ session_send(lua_State *L, struct session *s, const char *p, size_t n, int crlf,
 	session_begin(L, s, opts);
 	if (conn_queue(&s->c, p, n) == -1 || (crlf && conn_queue(&s->c, "\r\n", 2) == -1))
 		return lerr_nomem(L);
+	if (shown != NULL && s->ctx->set.show_secrets)
+		shown = NULL;		/* recorded as any other line */
 	if (shown != NULL)
 		shown = tr_secret(s->c.tr, KIND(s, TR_SEND), p, n, shown);
 	else if (crlf)
@@ -283,8 +285,9 @@ close_k(lua_State *L, int status, lua_KContext kctx)
 		if (st == CONN_OK)
 			continue;
 		if (st == CONN_EOF || st == CONN_ERR) {
-			session_close(s, st == CONN_EOF ? "Connection closed by remote host." :
-			    "Connection reset by remote host.");
+			session_close(s, st == CONN_ERR ? "Connection reset by remote host." :
+			    s->c.truncated ? "Connection closed by remote host (without TLS "
+			    "close_notify)." : "Connection closed by remote host.");
 			lua_pushboolean(L, 1);
 			return lwait_done(L, 1);
 		}

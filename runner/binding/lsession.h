@@ -65,6 +65,7 @@ struct session {
 	int			 nattempts;
 	char			 lasterr[256];
 	struct spec		 spec;		/* of the expect in progress */
+	int			 hide_scram;	/* its opts said redact = "scram" */
 	char			 last_cmd[LAST_CMD_SIZE];	/* as recorded (redacted) */
 	struct buf		 data;		/* server: DATA being read */
 	/* Client: the lines of the reply in progress, recorded once it is

@@ -196,9 +196,11 @@ l_tls_handshake(lua_State *L)
 	read_opts(L, s, &o);
 	session_begin(L, s, 2);
 	drop_plaintext(L, s);
-	if (!s->server && !o.verify)
+	if (!s->server && !o.verify) {
 		tr_printf(s->c.tr, TR_INFO, "certificate verification off (%s)",
 		    s->ctx->set.insecure ? "--insecure" : "verify=false");
+		s->ctx->insecure++;	/* the reports say so too */
+	}
 	snprintf(where, sizeof(where), strchr(s->host, ':') ? "[%s]:%s" : "%s:%s",
 	    s->host, s->port);
 	if (tls_start(&s->c, &o, where, err, sizeof(err)) == -1)

@@ -5,6 +5,7 @@
  * (buf_ok: out of memory is sticky). Buffers that held a secret are wiped
  * before they are freed.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -476,4 +477,59 @@ scram_server_final(struct scram *s, const char *cf, size_t n, struct buf *out,
 		return SASL_INTERNAL;
 	buf_appendstr(out, "v=");
 	return b64_encode(ssig, (size_t)s->mdlen, out) == 0 ? SASL_OK : SASL_INTERNAL;
+}
+
+/* ---- what a record may show ---- */
+
+int
+scram_redact(const char *msg, size_t n, struct buf *out)
+{
+	const char	*end = msg + n, *comma;
+	size_t		 len;
+
+	while (msg < end) {
+		if ((comma = memchr(msg, ',', (size_t)(end - msg))) == NULL)
+			comma = end;
+		len = (size_t)(comma - msg);
+		if (len >= 2 && msg[1] == '=' && strchr("rspv", msg[0]) != NULL) {
+			buf_append(out, msg, 2);
+			buf_appendstr(out, "[redacted]");
+		} else
+			buf_append(out, msg, len);
+		if (comma < end)
+			buf_append(out, ",", 1);
+		msg = comma + 1;
+	}
+	return buf_ok(out);
+}
+
+int
+scram_redact_line(const char *line, size_t n, struct buf *out)
+{
+	struct buf	 dec = BUF_INIT;
+	const char	*why;
+	size_t		 skip = 0, i;
+	int		 printable = 1, rc;
+
+	if (n >= 4 && isdigit((unsigned char)line[0]) && isdigit((unsigned char)line[1]) &&
+	    isdigit((unsigned char)line[2]) && (line[3] == ' ' || line[3] == '-'))
+		skip = 4;
+	if (b64_decode(line + skip, n - skip, &dec, &why) != B64_OK || dec.len == 0) {
+		buf_free(&dec);
+		return 0;
+	}
+	for (i = 0; i < dec.len; i++)
+		if ((unsigned char)dec.p[i] < 0x20 || (unsigned char)dec.p[i] > 0x7e)
+			printable = 0;
+	buf_append(out, line, skip);
+	buf_appendstr(out, "[base64 redacted]");
+	if (printable) {
+		buf_appendstr(out, "   (");
+		scram_redact(dec.p, dec.len, out);
+		buf_appendstr(out, ")");
+	}
+	OPENSSL_cleanse(dec.p, dec.len);
+	buf_free(&dec);
+	rc = buf_ok(out);
+	return rc == 0 ? 1 : -1;
 }

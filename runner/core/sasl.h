@@ -87,4 +87,16 @@ enum sasl_status scram_server_first(struct scram *s, const char *pass, size_t pl
 enum sasl_status scram_server_final(struct scram *s, const char *client_final,
 	    size_t n, struct buf *out, char *err, size_t errlen);
 
+/* What a record shows of a SCRAM message: the values an offline password
+ * guess needs (r= nonces, s= salt, p= client proof, v= server signature)
+ * become "[redacted]"; the rest (i= iteration count, e= errors, c=, n=)
+ * stays. scram_redact works on the message itself; scram_redact_line on a
+ * reply line "334 <base64>" (or any "NNN <base64>", or a bare base64 line):
+ * "334 [base64 redacted]   (r=[redacted],s=[redacted],i=4096)", the
+ * decoded part only when it is printable. Returns 1 when out got the
+ * redacted line, 0 when the line carries no base64 (nothing to hide), -1
+ * out of memory. */
+int	scram_redact(const char *msg, size_t n, struct buf *out);
+int	scram_redact_line(const char *line, size_t n, struct buf *out);
+
 #endif

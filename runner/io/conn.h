@@ -36,6 +36,7 @@ struct conn {
 	struct transcript	*tr;
 	int			 want;		/* TP_WANT_READ / TP_WANT_WRITE */
 	int			 eof;		/* the peer closed */
+	int			 truncated;	/* ... a TLS stream, without close_notify */
 	void			*waiter;	/* the task waiting on us, or NULL */
 	void			(*wake)(void *waiter);
 	char			 err[256];

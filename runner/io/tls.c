@@ -172,6 +172,12 @@ tls_handshake(struct conn *c, char *err, size_t errlen)
 	else if (se == SSL_ERROR_SYSCALL)
 		snprintf(err, errlen, "TLS handshake with %s failed: %s", t->where,
 		    strerror(saved));
+	else if (ERR_GET_REASON(e) == SSL_R_TLSV1_ALERT_PROTOCOL_VERSION ||
+	    ERR_GET_REASON(e) == SSL_R_UNSUPPORTED_PROTOCOL)
+		snprintf(err, errlen, "TLS handshake with %s failed: %s: no TLS version "
+		    "both sides accept (TLS 1.2 or later unless min_version= says "
+		    "otherwise, e.g. min_version = \"TLSv1\" for a legacy %s)", t->where,
+		    tls_reason(e, "unknown error"), SSL_is_server(t->ssl) ? "client" : "server");
 	else
 		snprintf(err, errlen, "TLS handshake with %s failed: %s", t->where,
 		    tls_reason(e, "unknown error"));
@@ -197,14 +203,23 @@ tls_read(struct conn *c, char *buf, size_t n, size_t *got)
 		return TP_WANT_READ;
 	case SSL_ERROR_WANT_WRITE:
 		return TP_WANT_WRITE;
-	case SSL_ERROR_ZERO_RETURN:
+	case SSL_ERROR_ZERO_RETURN:		/* close_notify: a clean end */
 		return TP_EOF;
 	case SSL_ERROR_SYSCALL:
-		if (errno == 0)
+		if (errno == 0) {
+			c->truncated = 1;
 			return TP_EOF;
+		}
 		snprintf(c->err, sizeof(c->err), "TLS read: %s", strerror(errno));
 		return TP_ERROR;
 	default:
+		/* The socket closed without close_notify: an end like any other
+		 * between replies, a truncation in the middle of one (the
+		 * caller says which). */
+		if (ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+			c->truncated = 1;
+			return TP_EOF;
+		}
 		snprintf(c->err, sizeof(c->err), "TLS read: %s",
 		    tls_reason(ERR_get_error(), "error"));
 		return TP_ERROR;

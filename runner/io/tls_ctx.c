@@ -33,6 +33,11 @@ set_protocol(SSL_CTX *ctx, const struct tls_opts *o, char *err, size_t errlen)
 {
 	int	 vmin = version_of(o->min_version), vmax = version_of(o->max_version);
 
+	/* TLS 1.2 at least, unless min_version asks for less (legacy servers):
+	 * the security level alone would let TLS 1.0 through where it is 0. */
+	if (o->min_version == NULL)
+		vmin = TLS1_2_VERSION;
+
 	if (vmin < 0 || vmax < 0) {
 		snprintf(err, errlen, "unknown TLS version \"%s\" (want TLSv1, TLSv1.1, "
 		    "TLSv1.2 or TLSv1.3)", vmin < 0 ? o->min_version : o->max_version);
@@ -171,8 +176,12 @@ tls_ctx_new(const struct tls_opts *o, char *err, size_t errlen)
 	}
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
 	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-	/* Servers that just close without close_notify are common in SMTP. */
-	SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+	/* No renegotiation (a server-initiated one is refused). An EOF without
+	 * close_notify is not ignored: tls.c tells it from a clean close, so a
+	 * stream cut mid-reply is reported as truncated, while a server that
+	 * just closes after its 221 (common in SMTP) is no error. */
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
+	SSL_CTX_clear_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
 	if (set_protocol(ctx, o, err, errlen) == -1 || set_trust(ctx, o, err, errlen) == -1 ||
 	    set_identity(ctx, o, err, errlen) == -1) {
 		SSL_CTX_free(ctx);

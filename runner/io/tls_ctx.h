@@ -22,7 +22,7 @@ struct tls_opts {
 	const char	*key;		/* its key file, PEM */
 	const char	*cert_pem;	/* or both in memory (PEM text) */
 	const char	*key_pem;
-	const char	*min_version;	/* "TLSv1.2", "1.3", ... */
+	const char	*min_version;	/* "TLSv1.2", "1.3", ...; NULL: TLSv1.2 */
 	const char	*max_version;
 	const char	*ciphers;	/* TLS 1.2 and below */
 	const char	*ciphersuites;	/* TLS 1.3 */

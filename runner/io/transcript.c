@@ -20,11 +20,24 @@ tr_init(struct transcript *tr, int fd, const char *path, int flags)
 	tr->t0 = mono_now();
 }
 
+/* A write or close of the file failed: said once, and counted. */
+static void
+file_failed(struct transcript *tr, const char *what)
+{
+	if (!tr->failed)
+		fprintf(stderr, "smtprun: %s transcript %s: %s\n", what,
+		    tr->path ? tr->path : "(file)", strerror(errno));
+	tr->failed = 1;
+	if (tr->errors != NULL)
+		(*tr->errors)++;
+}
+
 void
 tr_close_file(struct transcript *tr)
 {
 	if (tr != NULL && tr->fd >= 0) {
-		close(tr->fd);
+		if (close(tr->fd) == -1 && errno != EINTR)
+			file_failed(tr, "closing");
 		tr->fd = -1;
 	}
 }
@@ -32,9 +45,7 @@ tr_close_file(struct transcript *tr)
 void
 tr_close(struct transcript *tr)
 {
-	if (tr->fd >= 0)
-		close(tr->fd);
-	tr->fd = -1;
+	tr_close_file(tr);
 	free(tr->path);
 	tr->path = NULL;
 	buf_free(&tr->line);
@@ -102,11 +113,8 @@ record(struct transcript *tr, enum tr_kind kind)
 	int		 saved = errno;
 
 	if (tr->fd >= 0 && !tr->failed &&
-	    write_all(tr->fd, tr->line.p, tr->line.len) == -1) {
-		tr->failed = 1;
-		fprintf(stderr, "smtprun: writing transcript %s: %s\n",
-		    tr->path ? tr->path : "(file)", strerror(errno));
-	}
+	    write_all(tr->fd, tr->line.p, tr->line.len) == -1)
+		file_failed(tr, "writing");
 	if (tr->flags & TR_F_LIVE) {
 		col = tr->flags & TR_F_COLOR ? color_of(kind) : NULL;
 		if (col != NULL)

@@ -41,6 +41,7 @@ struct transcript {
 	int	 flags;
 	double	 t0;		/* CLOCK_MONOTONIC at creation */
 	int	 failed;	/* a file write failed (reported once) */
+	int	*errors;	/* counts write and close failures, or NULL */
 	char	 tail[TR_TAIL_LINES][TR_TAIL_WIDTH];
 	size_t	 tail_next, tail_count;
 	struct buf line;	/* scratch for formatting */
@@ -52,7 +53,9 @@ struct transcript {
  * (may be NULL). flags: TR_F_*. */
 void	tr_init(struct transcript *tr, int fd, const char *path, int flags);
 void	tr_close(struct transcript *tr);
-/* Closes the file sink only: kept text and tail stay (a finished case). */
+/* Closes the file sink only: kept text and tail stay (a finished case).
+ * A failed write or close is said on stderr, naming the file, and counted
+ * in *tr->errors (the run ends with a setup error). */
 void	tr_close_file(struct transcript *tr);
 void	tr_line(struct transcript *tr, enum tr_kind kind, const char *text, size_t n,
 	    enum lb_term term);

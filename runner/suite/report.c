@@ -53,12 +53,13 @@ cases_of(const struct scenario *sc, struct report_case *v)
 	for (i = 0; i < sc->ncases; i++, n++) {
 		const struct case_result *c = &sc->cases[i];
 		v[n] = (struct report_case){ sc->path, c->name, c->outcome, c->message,
-		    c->kind, c->at, c->expected, c->got, c->command, c->elapsed, c->tr };
+		    c->kind, c->at, c->expected, c->got, c->command, c->elapsed,
+		    c->insecure, c->tr };
 	}
 	if ((sc->ncases == 0 || sc->outcome != OUT_PASS) && !sc->o->set.list)
 		v[n++] = (struct report_case){ sc->path, NULL, sc->outcome, sc->message,
 		    sc->kind, sc->at, sc->expected, sc->got, sc->command, sc->elapsed,
-		    sc->tr };
+		    sc->ctx.insecure > 0, sc->tr };
 	return n;
 }
 
@@ -76,6 +77,7 @@ report_scenario(struct report *rp, const struct scenario *sc)
 	for (i = 0; i < n; i++) {
 		rp->t.cases++;
 		rp->t.n[v[i].outcome]++;
+		rp->t.insecure += v[i].insecure;
 		for (k = 0; k < rp->nfmt; k++)
 			rp->fmt[k]->one(rp->st[k], &v[i], rp->t.cases);
 	}

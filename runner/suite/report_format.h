@@ -22,6 +22,8 @@ struct report_case {
 	enum outcome		 outcome;
 	const char		*message, *kind, *at, *expected, *got, *command;
 	double			 elapsed;
+	int			 insecure;	/* a TLS session without verification
+						 * (-k, verify=false) */
 	const struct transcript	*tr;
 };
 
@@ -39,6 +41,7 @@ struct report_options {
 struct report_totals {
 	int		 n[OUT_COUNT];	/* cases by outcome */
 	int		 cases;
+	int		 insecure;	/* cases with TLS not verified */
 	int		 files;
 	double		 elapsed;	/* seconds since the run began */
 	int		 interrupted;	/* a signal stopped the run */

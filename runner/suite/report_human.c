@@ -86,13 +86,19 @@ human_one(void *st, const struct report_case *c, int seq)
 static int
 human_close(void *st, const struct report_totals *t)
 {
-	char	 xp[64] = "";
+	char	 xp[128] = "";
+	size_t	 n;
 
 	(void)st;
 	if (t->aborted)
 		return 0;
 	if (t->n[OUT_XPASS])
 		snprintf(xp, sizeof(xp), ", %d unexpectedly passed", t->n[OUT_XPASS]);
+	/* Said where everyone looks: a pass over unverified TLS proves less. */
+	n = strlen(xp);
+	if (t->insecure)
+		snprintf(xp + n, sizeof(xp) - n, ", %d with TLS not verified (-k or "
+		    "verify=false)", t->insecure);
 	printf("%d case%s in %d file%s: %d passed, %d failed, %d error%s, "
 	    "%d skipped, %d known failure%s%s (%.2f s)\n", t->cases,
 	    t->cases == 1 ? "" : "s", t->files, t->files == 1 ? "" : "s",

@@ -4,11 +4,13 @@
 #include <string.h>
 
 #include "core/escape.h"
+#include "io/outfile.h"
 #include "suite/report_json.h"
 
 struct json {
 	FILE		*f;
 	const char	*path;		/* the command line's: lives as long as the run */
+	int		 err;		/* errno of the first failed write, or 0 */
 };
 
 static int
@@ -17,11 +19,7 @@ json_open(void *st, const struct report_options *o, char *err, size_t errlen)
 	struct json	*j = st;
 
 	j->path = o->json_path;
-	if ((j->f = fopen(o->json_path, "w")) == NULL) {
-		snprintf(err, errlen, "cannot write %s: %s", o->json_path, strerror(errno));
-		return -1;
-	}
-	return 0;
+	return (j->f = out_fopen(o->json_path, OUT_PRIVATE, err, errlen)) ? 0 : -1;
 }
 
 /* A JSON string of s shown as everywhere (core/escape.h), or null. */
@@ -65,11 +63,13 @@ json_one(void *st, const struct report_case *c, int seq)
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		fprintf(f, "%s\"%s\":", i ? "," : "{", keys[i]);
 		json_str(f, vals[i]);
-		if (i == 2)		/* after the status: the time */
-			fprintf(f, ",\"time\":%.3f", c->elapsed);
+		if (i == 2)		/* after the status: the time, TLS unverified */
+			fprintf(f, ",\"time\":%.3f,\"insecure\":%s", c->elapsed,
+			    c->insecure ? "true" : "false");
 	}
 	fputs("}\n", f);
-	fflush(f);
+	if (fflush(f) != 0 && ((struct json *)st)->err == 0)
+		((struct json *)st)->err = errno;
 }
 
 static int
@@ -79,8 +79,9 @@ json_close(void *st, const struct report_totals *t)
 	int		 rc = 0;
 
 	(void)t;
-	if (fclose(j->f) != 0) {
-		fprintf(stderr, "smtprun: writing %s: %s\n", j->path, strerror(errno));
+	if (out_fclose(j->f) != 0) {
+		fprintf(stderr, "smtprun: writing %s: %s\n", j->path,
+		    strerror(j->err ? j->err : errno));
 		rc = -1;
 	}
 	return rc;

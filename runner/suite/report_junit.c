@@ -4,20 +4,23 @@
 #include <string.h>
 
 #include "core/escape.h"
+#include "io/outfile.h"
 #include "suite/report_junit.h"
 
 struct junit {
 	const char	*path;		/* the command line's: lives as long as the run */
+	FILE		*f;		/* opened at once: a bad path is a setup error
+					 * before anything runs */
 	struct buf	 suites;	/* the <testsuite> elements so far */
 };
 
 static int
 junit_open(void *st, const struct report_options *o, char *err, size_t errlen)
 {
-	(void)err;
-	(void)errlen;
-	((struct junit *)st)->path = o->junit_path;
-	return 0;
+	struct junit	*j = st;
+
+	j->path = o->junit_path;
+	return (j->f = out_fopen(j->path, OUT_PRIVATE, err, errlen)) ? 0 : -1;
 }
 
 /* XML text: escaped as everywhere (core/escape.h; lines kept), then the
@@ -95,6 +98,9 @@ junit_case(struct buf *b, const struct report_case *c)
 	xml_attr(b, "classname", c->path);
 	xml_num(b, "time", "%.3f", c->elapsed);
 	buf_appendstr(b, ">\n");
+	if (c->insecure)
+		buf_appendstr(b, "      <properties><property name=\"tls.insecure\" "
+		    "value=\"true\"/></properties>\n");
 	if (tag != NULL) {
 		buf_appendstr(b, "      <");
 		buf_appendstr(b, tag);
@@ -162,14 +168,11 @@ static int
 junit_close(void *st, const struct report_totals *t)
 {
 	struct junit	*j = st;
-	FILE		*f;
+	FILE		*f = j->f;
 	int		 rc = 0;
 
-	if (t->aborted)
-		goto out;
-	if ((f = fopen(j->path, "w")) == NULL) {
-		fprintf(stderr, "smtprun: cannot write %s: %s\n", j->path, strerror(errno));
-		rc = -1;
+	if (t->aborted) {
+		fclose(f);
 		goto out;
 	}
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -178,7 +181,7 @@ junit_close(void *st, const struct report_totals *t)
 	    t->n[OUT_ERROR], t->n[OUT_SKIP] + t->n[OUT_XFAIL], t->elapsed);
 	fwrite(j->suites.p ? j->suites.p : "", 1, j->suites.len, f);
 	fputs("</testsuites>\n", f);
-	if (buf_ok(&j->suites) == -1 || fclose(f) != 0) {
+	if (buf_ok(&j->suites) == -1 || out_fclose(f) != 0) {
 		fprintf(stderr, "smtprun: writing %s: %s\n", j->path,
 		    buf_ok(&j->suites) == -1 ? "out of memory" : strerror(errno));
 		rc = -1;

@@ -168,6 +168,8 @@ tap_one(void *st, const struct report_case *c, int seq)
 		desc(c->message);
 	}
 	printf("\n");
+	if (c->insecure)
+		printf("# TLS certificate not verified (-k or verify=false)\n");
 	if (c->outcome == OUT_FAIL || c->outcome == OUT_ERROR || c->outcome == OUT_XFAIL)
 		diag(t, c);
 }

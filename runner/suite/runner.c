@@ -277,6 +277,9 @@ result_of(struct engine *e)
 	}
 	if (report_close(&e->rp, interrupted) == -1)
 		e->setup_err = 1;
+	/* A transcript that could not be written is as bad as a report. */
+	if (transcripts_close(&e->ts) == -1)
+		e->setup_err = 1;
 	if (interrupted) {
 		r->signo = signo;
 		return RUN_INTERRUPTED;

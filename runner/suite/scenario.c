@@ -163,6 +163,7 @@ case_begin(void *owner, const char *name)
 	sc->ctx.tr = c->tr;
 	sc->in_case = 1;
 	sc->case_t0 = mono_now();
+	sc->case_insecure0 = sc->ctx.insecure;
 }
 
 static void
@@ -188,6 +189,7 @@ case_end(void *owner, const struct case_info *ci)
 	c->got = dup_or_null(ci->got);
 	c->command = dup_or_null(ci->command);
 	c->elapsed = mono_now() - sc->case_t0;
+	c->insecure = sc->ctx.insecure > sc->case_insecure0;
 	tr_close_file(c->tr);		/* keep fds few: the text stays */
 	sc->ctx.tr = sc->tr;
 	sc->in_case = 0;

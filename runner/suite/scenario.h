@@ -34,6 +34,7 @@ struct case_result {
 	char			*at;		/* file:line */
 	char			*expected, *got, *command;
 	double			 elapsed;
+	int			 insecure;	/* TLS without verification in it */
 	struct transcript	*tr;		/* its own, text kept if asked */
 };
 
@@ -66,6 +67,7 @@ struct scenario {
 	size_t			 ncases;
 	int			 in_case;	/* a case is running */
 	double			 case_t0;
+	int			 case_insecure0;	/* ctx.insecure when it began */
 	double			 t0, elapsed;
 	double			 deadline;	/* the file's time limit (0: none) */
 	int			 unreported;	/* --filter left nothing of it */

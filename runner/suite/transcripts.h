@@ -15,12 +15,17 @@ struct transcripts {
 	int		 flags;		/* TR_F_* for every transcript */
 	int		 dir;		/* path is a directory */
 	int		 fd;		/* the single file, or -1 */
+	int		 errors;	/* files that could not be opened, written
+					 * or closed (each said on stderr) */
 };
 
-/* Prepares the target: creates the directory, or opens the file. Returns
+/* Prepares the target: creates the directory, or opens the file (mode
+ * 0600, a new file each run, never through a link: io/outfile.h). Returns
  * 0, or -1 (said on stderr). */
 int	transcripts_open(struct transcripts *ts, const char *path, int flags);
-void	transcripts_close(struct transcripts *ts);
+/* Closes the single file. Returns -1 when any transcript file could not be
+ * opened, written or closed (the run's setup error), else 0. */
+int	transcripts_close(struct transcripts *ts);
 /* The scenario's tr_factory: a new transcript for a file (name NULL) or
  * one of its cases; the caller closes and frees it. */
 struct transcript *transcripts_new(void *ts, const char *path, const char *name);

@@ -12,8 +12,10 @@ function start(cfg)
   cfg.relay = "open"
   cfg.users = { ["alice@example.test"] = "Pass-Word-1" }
   cfg.tokens = { ["alice@example.test"] = "ya29.TOKEN-SECRET" }
+  local loud = cfg.record	-- the server role's side in the transcript too
+  cfg.record = nil
   local srv = server.new(cfg)
-  local l = srv:listen{ quiet = true }
+  local l = srv:listen{ quiet = not loud }
   srv:start()
   return function()
     local s = smtp.connect{ host = "127.0.0.1", port = l:port(), timeout = 5 }
@@ -106,6 +108,69 @@ LUA
 )
 run run "$s"; expect_rc 1
 expect_out "badsig.lua:3: AUTH SCRAM-SHA-256: wrong SCRAM server signature: the server does not know the password"
+
+# SCRAM (issue 9, defect 11): the nonces, salt and server signature would
+# let anyone with the record guess the password offline. Neither the
+# transcript, nor -v, nor JUnit holds them, decoded or base64, on either
+# side (client and server role); the iteration count stays; --show-secrets
+# shows them. The scenario notes what the server role sent, to look for.
+s=$(with scram.lua <<'LUA'
+local seen, real = {}, smtp.scram
+smtp.scram = function(mech)
+  local sc, w = real(mech), {}
+  for _, m in ipairs{ "server_start", "client_first", "client_final", "client_verify" } do
+    w[m] = function(_, ...) return sc[m](sc, ...) end
+  end
+  function w:server_first(...) local m = sc:server_first(...); seen[#seen + 1] = m; return m end
+  function w:server_final(...)
+    local ok, m = sc:server_final(...); seen[#seen + 1] = m; return ok, m
+  end
+  return w
+end
+local session = start{ auth = { "SCRAM-SHA-256", "SCRAM-SHA-1" }, record = true }
+for _, mech in ipairs{ "SCRAM-SHA-256", "SCRAM-SHA-1" } do
+  local s = session()
+  s:auth(mech, "alice@example.test", "Pass-Word-1", { nonce = "CLIENTNONCE" .. #seen })
+  s:quit()
+end
+local f = assert(io.open(vars.out, "w"))
+f:write(table.concat(seen, "\n"), "\n")
+f:close()
+LUA
+)
+scram_secrets() {	# the values and messages the server role sent, one a line
+	while IFS= read -r msg; do
+		printf '%s\n' "$msg" "$(printf '%s' "$msg" | "$SMTPRUN" b64 encode)"
+		printf '%s\n' "$msg" | tr ',' '\n' | sed -n 's/^[rsv]=//p'
+	done <"$T/scram.seen"
+	printf '%s\n' CLIENTNONCE0 CLIENTNONCE2
+}
+run run -v -D out="$T/scram.seen" --transcript "$T/scram.log" --junit "$T/scram.xml" "$s"
+expect_rc 0
+[ "$(wc -l <"$T/scram.seen")" -eq 4 ] || fail "expected 4 SCRAM server messages"
+expect_lines "$T/scram.log" " -> AUTH SCRAM-SHA-256 [client-first-message redacted]" \
+    "<-  334 [base64 redacted]   (r=[redacted],s=[redacted],i=4096)" \
+    "<-  334 [base64 redacted]   (v=[redacted])" \
+    " -> AUTH SCRAM-SHA-1 [client-first-message redacted]"
+expect_in "$T/scram.log" " -> 334 [base64 redacted]   (r=[redacted],s=[redacted],i=4096)"
+expect_in "$T/scram.log" " -> 334 [base64 redacted]   (v=[redacted])"
+expect_err "<-  334 [base64 redacted]   (r=[redacted],s=[redacted],i=4096)"
+expect_in "$T/scram.xml" "334 [base64 redacted]   (r=[redacted],s=[redacted],i=4096)"
+n=0
+while IFS= read -r secret; do
+	[ -n "$secret" ] || continue
+	n=$((n + 1))
+	for f in "$T/scram.log" "$T/err" "$T/out" "$T/scram.xml"; do
+		expect_not_in "$f" "$secret"
+	done
+done < <(scram_secrets)
+[ "$n" -ge 16 ] || fail "only $n SCRAM secrets to look for"
+# --show-secrets: the exchange as it was.
+run run --show-secrets -D out="$T/scram.seen" --transcript "$T/scram2.log" "$s"; expect_rc 0
+while IFS= read -r secret; do
+	[ -n "$secret" ] && expect_in "$T/scram2.log" "$secret"
+done < <(scram_secrets)
+expect_not_in "$T/scram2.log" "[base64 redacted]"
 
 # s:auth() before EHLO has nothing to choose from.
 s=$(with noehlo.lua <<'LUA'

@@ -270,6 +270,43 @@ test_scram_server_refuses_a_wrong_password(void **state)
 	buf_free(&out);
 }
 
+/* Issue 9, defect 11: what a record shows of SCRAM messages. The RFC 7677
+ * server-first and server-final, base64'd in 334 replies. */
+static void
+test_scram_redact_line(void **state)
+{
+	struct buf	 out = BUF_INIT, line = BUF_INIT;
+	const char	*sf = "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
+			    "s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
+
+	(void)state;
+	buf_appendstr(&line, "334 ");
+	b64_encode(sf, strlen(sf), &line);
+	assert_int_equal(scram_redact_line(line.p, line.len, &out), 1);
+	assert_buf(&out, "334 [base64 redacted]   (r=[redacted],s=[redacted],i=4096)");
+	out.len = 0;
+	line.len = 0;
+	b64_encode("v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=", 46, &line);
+	assert_int_equal(scram_redact_line(line.p, line.len, &out), 1);
+	assert_buf(&out, "[base64 redacted]   (v=[redacted])");
+	out.len = 0;
+	assert_int_equal(scram_redact(
+	    "c=biws,r=abc,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=", 59, &out), 0);
+	assert_buf(&out, "c=biws,r=[redacted],p=[redacted]");
+	out.len = 0;
+	/* An error is no secret; nor is a reply that carries no base64. */
+	line.len = 0;
+	buf_appendstr(&line, "334 ");
+	b64_encode("e=invalid-proof", 15, &line);
+	assert_int_equal(scram_redact_line(line.p, line.len, &out), 1);
+	assert_buf(&out, "334 [base64 redacted]   (e=invalid-proof)");
+	out.len = 0;
+	assert_int_equal(scram_redact_line("235 2.7.0 Authentication successful", 35, &out),
+	    0);
+	buf_free(&out);
+	buf_free(&line);
+}
+
 UNIT_MAIN(
 	cmocka_unit_test(test_plain_without_authzid),
 	cmocka_unit_test(test_plain_with_authzid),
@@ -283,5 +320,6 @@ UNIT_MAIN(
 	cmocka_unit_test(test_scram_sha256_rfc7677_example),
 	cmocka_unit_test(test_scram_rejects_a_wrong_server_signature),
 	cmocka_unit_test(test_scram_rejects_hostile_server_first),
-	cmocka_unit_test(test_scram_server_refuses_a_wrong_password)
+	cmocka_unit_test(test_scram_server_refuses_a_wrong_password),
+	cmocka_unit_test(test_scram_redact_line)
 )
