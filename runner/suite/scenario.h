@@ -65,8 +65,10 @@ struct scenario {
 	int			 in_case;	/* a case is running */
 	double			 case_t0;
 	double			 t0, elapsed;
-	double			 deadline;	/* the file's time limit (0: none) */
+	_Atomic double		 deadline;	/* the file's time limit (0: none);
+						 * read by the watchdog's thread */
 	int			 unreported;	/* --filter left nothing of it */
+	int			 hook_raised;	/* the count hook raised a stop once */
 };
 
 /* Prepares and queues the scenario. On a load error it is done at once with
