@@ -18,6 +18,9 @@
 local core = require "smtprun.core"
 local smtp = require "smtp"
 
+-- Taken now: under --sandbox, scenarios get no debug library.
+local traceback = debug.traceback
+
 local testing = {}
 
 -- skip() raises a table with this metatable: it is not a failure.
@@ -143,7 +146,7 @@ local function top_level_error(e)
     return e
   end
   -- The script's own error: record where it came from while we know.
-  core.note(debug.traceback(tostring(e), 2), "error")
+  core.note(traceback(tostring(e), 2), "error")
   return core.script_error(tostring(e))
 end
 

@@ -40,6 +40,8 @@ struct smtp_settings {
 	const char	*golden;	/* --golden DIR */
 	int		 update_golden;
 	const char	*golden_rules;
+	double		 memory_limit;	/* --memory-limit, MB (0: none) */
+	int		 sandbox;	/* --sandbox */
 };
 
 struct smtp_ctx {
@@ -54,6 +56,13 @@ struct smtp_ctx {
 						 * verification (-k, verify=false) */
 	int			 nspawned;	/* spawned tasks still running */
 	void			*joiner;	/* the task in smtp.wait_all */
+	/* The running case's limit (mono_now() seconds, 0: none): checked by
+	 * the count hook, read by the watchdog thread. */
+	_Atomic double		 case_deadline;
+	/* The Lua allocator's count and cap (suite/scenario.c). */
+	size_t			 mem_used, mem_limit;
+	int			 mem_hit;	/* an allocation was refused */
+	int			 mem_relax;	/* > 0: smtprun reports, no cap */
 	/* Called when a spawned task fails; its error is on top of co. */
 	void			(*spawn_failed)(void *owner, lua_State *co);
 	void			(*case_begin)(void *owner, const char *name);
@@ -65,5 +74,9 @@ struct smtp_ctx {
 void	lctx_set(lua_State *L, struct smtp_ctx *ctx);
 /* L's context (an error outside smtprun). */
 struct smtp_ctx *lctx_get(lua_State *L);
+/* The error of a refused allocation, naming the limit. */
+const char *lctx_memory_message(const struct smtp_ctx *ctx, char *buf, size_t len);
+/* True when msg is Lua's out-of-memory message after the cap refused. */
+int	lctx_memory_hit(const struct smtp_ctx *ctx, const char *msg);
 
 #endif

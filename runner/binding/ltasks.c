@@ -1,4 +1,5 @@
 /* ltasks.c - concurrency inside a scenario: sleep, spawn, wait_all, run_case. */
+#include <math.h>
 #include <string.h>
 
 #include <lauxlib.h>
@@ -122,14 +123,19 @@ guard_done(struct task *t, int status, void *arg)
 	g->t = NULL;
 	g->done = 1;
 	g->status = status;
+	/* Not under a protected call here: past a --memory-limit, the
+	 * traceback must not fail. */
+	g->ctx->mem_relax++;
 	/* The script's own error: its traceback, while its stack is there. */
-	if (status != LUA_OK && !lua_istable(co, -1)) {
+	if (status != LUA_OK && !lua_istable(co, -1) &&
+	    !lctx_memory_hit(g->ctx, lua_tostring(co, -1))) {
 		luaL_traceback(co, co, lua_tostring(co, -1), 0);
 		tr_text(g->ctx->tr, TR_ERROR, lua_tostring(co, -1), lua_rawlen(co, -1));
 		lua_pop(co, 1);
 	}
 	if (status != LUA_OK)
 		g->errref = luaL_ref(co, LUA_REGISTRYINDEX);	/* pops the error */
+	g->ctx->mem_relax--;
 	task_wake(g->waiter);
 }
 
@@ -142,6 +148,7 @@ guard_gc(lua_State *L)
 
 	task_kill(g->t);
 	g->t = NULL;
+	g->ctx->case_deadline = 0;
 	if (g->done && g->status != LUA_OK && g->errref != LUA_NOREF) {
 		luaL_unref(L, LUA_REGISTRYINDEX, g->errref);
 		g->errref = LUA_NOREF;
@@ -158,15 +165,28 @@ run_case_k(lua_State *L, int status, lua_KContext kctx)
 	(void)status;
 	(void)kctx;
 	if (g->done) {
+		g->ctx->case_deadline = 0;
 		lua_pushboolean(L, g->status == LUA_OK);
 		if (g->status == LUA_OK)
 			return lwait_done(L, 1);
 		lua_rawgeti(L, LUA_REGISTRYINDEX, g->errref);
 		luaL_unref(L, LUA_REGISTRYINDEX, g->errref);
 		g->errref = LUA_NOREF;
+		if (lua_type(L, -1) == LUA_TSTRING &&
+		    lctx_memory_hit(g->ctx, lua_tostring(L, -1))) {
+			char	 msg[128];
+
+			/* The case's data is garbage now: there is room again. */
+			g->ctx->mem_hit = 0;
+			lua_pop(L, 1);
+			lerr_push(L, "memory", lctx_memory_message(g->ctx, msg, sizeof(msg)));
+			lua_pushnil(L);		/* no line to blame: "at" would say "?" */
+			lua_setfield(L, -2, "at");
+		}
 		return lwait_done(L, 2);
 	}
 	if (lwait_expired(L)) {
+		g->ctx->case_deadline = 0;
 		task_kill(g->t);
 		g->t = NULL;
 		lua_pushboolean(L, 0);
@@ -186,6 +206,8 @@ l_run_case(lua_State *L)
 	if (lua_type(L, 1) != LUA_TFUNCTION)
 		return larg_typeerror(L, 1, "function");
 	lwait_begin(L, NULL, timeout);
+	/* For the count hook and the watchdog: a case that never yields. */
+	ctx->case_deadline = isfinite(timeout) ? task_call_deadline(task_current(L)) : 0;
 	lua_settop(L, 2);
 	g = lua_newuserdatauv(L, sizeof(*g), 0);	/* 3: lives as long as we wait */
 	memset(g, 0, sizeof(*g));

@@ -1,4 +1,5 @@
 /* task.c - tasks and their scheduler: Lua coroutines resumed by the event loop. */
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,9 @@ struct sched {
 	struct task	*ready_head, *ready_tail;
 	struct task	*all;
 	size_t		 ntasks;
+	/* The step running now, for a watchdog on another thread. */
+	_Atomic(void *)	 step_owner;
+	atomic_ulong	 nsteps;
 };
 
 struct sched *
@@ -62,6 +66,13 @@ struct loop *
 sched_loop(struct sched *s)
 {
 	return s->lp;
+}
+
+void *
+sched_stepping(struct sched *s, unsigned long *serial)
+{
+	*serial = atomic_load(&s->nsteps);
+	return atomic_load(&s->step_owner);
 }
 
 size_t
@@ -331,7 +342,10 @@ step(struct task *t)
 	nargs = t->started ? 0 : t->nargs;
 	t->started = 1;
 	t->spent = 0;		/* a new slice */
+	atomic_fetch_add(&t->s->nsteps, 1);
+	atomic_store(&t->s->step_owner, t->owner);
 	status = lua_resume(t->L, NULL, nargs, &nres);
+	atomic_store(&t->s->step_owner, NULL);
 	if (status == LUA_YIELD) {
 		lua_pop(t->L, nres);
 		/* A bare coroutine.yield(): just let the others run first. */

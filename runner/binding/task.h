@@ -100,5 +100,8 @@ void	sched_kill_owner(struct sched *s, void *owner);
  * (checked between steps; may be NULL). */
 void	sched_run(struct sched *s, int (*stop)(void *), void *arg);
 size_t	sched_tasks(const struct sched *s);
+/* For a watchdog on another thread: the owner of the task running now
+ * (NULL between steps), and a serial number of its step. */
+void	*sched_stepping(struct sched *s, unsigned long *serial);
 
 #endif

@@ -14,7 +14,8 @@ static const char usage[] =
 "printed on standard output once it accepts connections.\n"
 "\n"
 "  -p, --port N              the default port of smtp.listen (default: any)\n"
-"  -D, -t, -T, -v, --timestamps, --show-secrets, --no-config\n"
+"  -D, -t, -T, -v, --timestamps, --show-secrets, --no-config,\n"
+"      --memory-limit, --sandbox\n"
 "                            as for smtprun run\n"
 "  -h, --help                this text\n";
 

@@ -49,6 +49,7 @@ command_run(struct opts *o, char **files, int nfiles)
 
 	o->r.color_out = env_color(STDOUT_FILENO);
 	o->r.color_err = env_color(STDERR_FILENO);
+	o->r.exit_code = exit_code;
 	rr = runner_run(&o->r, files, nfiles);
 	signo = o->r.signo;
 	opts_free(o);

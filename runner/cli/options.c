@@ -13,6 +13,8 @@
 #define DEFAULT_TIMEOUT		30.0
 #define DEFAULT_CASE_TIMEOUT	120.0
 #define DEFAULT_FILE_TIMEOUT	600.0
+#define DEFAULT_MEMORY_LIMIT	1024.0	/* MB of Lua memory per scenario */
+#define MAX_MEGABYTES		(1024.0 * 1024)
 #define MAX_SECONDS		(86400.0 * 365)
 #define MAX_JOBS		1000
 
@@ -32,6 +34,7 @@ enum kind {
 	K_JOBS,		/* 1-1000 */
 	K_SHARD,	/* K/N */
 	K_TAP,		/* 13 or 14 */
+	K_MEGABYTES,	/* a size >= 0 (0: no limit) */
 	K_HELP
 };
 
@@ -75,6 +78,8 @@ static const struct optdef OPTIONS[] = {
 	{ "golden", 0, K_STRING, F(r.so.set.golden), RUN },
 	{ "update-golden", 0, K_FLAG, F(r.so.set.update_golden), RUN },
 	{ "golden-rules", 0, K_STRING, F(r.so.set.golden_rules), RUN },
+	{ "memory-limit", 0, K_MEGABYTES, F(r.so.set.memory_limit), RUN | SERVE },
+	{ "sandbox", 0, K_FLAG, F(r.so.set.sandbox), RUN | SERVE },
 	{ "help", 'h', K_HELP, 0, RUN | SERVE | DEMO },
 };
 
@@ -91,6 +96,7 @@ opts_init(struct opts *o, enum cmd cmd, int argc)
 	o->r.so.set.timeout = DEFAULT_TIMEOUT;
 	o->r.so.set.case_timeout = DEFAULT_CASE_TIMEOUT;
 	o->r.file_timeout = DEFAULT_FILE_TIMEOUT;
+	o->r.so.set.memory_limit = DEFAULT_MEMORY_LIMIT;
 	o->r.jobs = 1;
 	o->user = DEMO_USER;
 	o->password = DEMO_PASSWORD;
@@ -142,17 +148,26 @@ parse_int(const char *arg, long lo, long hi, int *out)
 	return 0;
 }
 
+/* A number in [lo, hi], or -1. */
 static int
-parse_seconds(const char *arg, double *out)
+parse_number(const char *arg, double lo, double hi, double *out)
 {
 	char	*end;
 	double	 t;
 
 	errno = 0;
 	t = strtod(arg, &end);
-	if (errno || end == arg || *end != '\0' || !(t > 0) || t > MAX_SECONDS)
+	if (errno || end == arg || *end != '\0' || !(t >= lo) || t > hi)
 		return -1;
 	*out = t;
+	return 0;
+}
+
+static int
+parse_seconds(const char *arg, double *out)
+{
+	if (parse_number(arg, 0, MAX_SECONDS, out) == -1 || !(*out > 0))
+		return -1;
 	return 0;
 }
 
@@ -209,6 +224,12 @@ apply(struct opts *o, const struct optdef *d, char *arg)
 		if (*(int *)field == 13 || *(int *)field == 14)
 			return 0;
 		fprintf(stderr, "smtprun: bad --tap=%s (want 13 or 14)\n", arg);
+		return -1;
+	case K_MEGABYTES:
+		if (parse_number(arg, 0, MAX_MEGABYTES, field) == 0)
+			return 0;
+		fprintf(stderr, "smtprun: bad --%s \"%s\" (want megabytes, 0: no limit)\n",
+		    d->name, arg);
 		return -1;
 	case K_HELP:
 		return 0;

@@ -1,5 +1,6 @@
 /* signals.c - SIGINT and SIGTERM as events on the loop. */
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -9,7 +10,8 @@
 
 static struct {
 	struct loop_io	 io;
-	int		 signo;		/* the signal that came first, or 0 */
+	atomic_int	 signo;		/* the signal that came first, or 0 (read
+					 * by the watchdog's thread too) */
 } SIG = { { -1, NULL, NULL }, 0 };
 
 static void

@@ -1,10 +1,12 @@
 /* runner.c - runs scenario files on one event loop and reports on them. */
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "binding/task.h"
 #include "core/clock.h"
@@ -16,8 +18,10 @@
 #include "suite/report.h"
 #include "suite/runner.h"
 #include "suite/transcripts.h"
+#include "suite/watchdog.h"
 
 #define STOP_WHY_MAX	200	/* "stopped by Terminated", ... */
+#define STUCK_GRACE	1.0	/* s past a limit before the watchdog ends the run */
 
 /* A file running, or a free place for one (-j N of them). */
 struct slot {
@@ -42,7 +46,22 @@ struct engine {
 	int			 running;
 	int			 stop_starting;	/* --fail-fast tripped */
 	int			 setup_err;
+	struct watchdog		*wd;
+	atomic_int		 dying;		/* the watchdog ends the run */
 };
+
+static watchdog_due_fn stuck_due;
+static watchdog_fire_fn stuck_fire;
+
+/* The loop's thread, back from a step the watchdog gave up on: it waits
+ * for the watchdog to finish the reports and end the process. */
+static void
+park_if_dying(struct engine *e)
+{
+	if (e != NULL && atomic_load(&e->dying))
+		for (;;)
+			pause();
+}
 
 /* The count hook's question: a signal (read now: Lua may never yield to
  * the loop) or the file's time limit. */
@@ -52,7 +71,7 @@ should_stop(void *arg, struct scenario *sc)
 	static char	 why[STOP_WHY_MAX];
 	int		 signo = signals_caught();
 
-	(void)arg;
+	park_if_dying(arg);
 	if (signo != 0) {
 		snprintf(why, sizeof(why), "stopped by %s", strsignal(signo));
 		return why;
@@ -77,6 +96,7 @@ something_happened(void *arg)
 	struct engine	*e = arg;
 	int		 i;
 
+	park_if_dying(e);
 	if (signals_seen() != 0)
 		return 1;
 	for (i = 0; i < e->nslots; i++)
@@ -139,6 +159,7 @@ open_sinks(struct engine *e)
 	r->so.new_tr = transcripts_new;
 	r->so.new_tr_arg = &e->ts;
 	r->so.should_stop = should_stop;
+	r->so.should_stop_arg = e;
 	if (report_open(&e->rp, &ro) == -1)
 		return -1;
 	e->reporting = 1;
@@ -159,6 +180,8 @@ open_engine(struct engine *e)
 		fprintf(stderr, "smtprun: out of memory\n");
 		return -1;
 	}
+	/* Without it, time limits still hold for Lua code (the count hook). */
+	e->wd = watchdog_start(e->s, STUCK_GRACE, stuck_due, stuck_fire, e);
 	return 0;
 }
 
@@ -265,10 +288,10 @@ settle_slots(struct engine *e)
 /* ---- after the run ---- */
 
 static enum run_result
-result_of(struct engine *e)
+result_of(struct engine *e, int signo)
 {
 	struct run	*r = e->r;
-	int		 signo = signals_seen(), interrupted = signo != 0 && !r->interrupt_ok;
+	int		 interrupted = signo != 0 && !r->interrupt_ok;
 
 	e->reporting = 0;
 	if (r->so.set.list) {
@@ -289,9 +312,75 @@ result_of(struct engine *e)
 	return e->rp.t.n[OUT_FAIL] ? RUN_FAILED : RUN_PASSED;
 }
 
+/* ---- the watchdog's last resort ---- */
+
+/* When the scenario's limit passed: its case's or its file's (0: none).
+ * On the watchdog's thread: reads only the atomic deadlines. */
+static double
+stuck_due(void *arg, void *owner)
+{
+	struct scenario	*sc = owner;
+	double		 fd = sc->deadline, cd = sc->ctx.case_deadline;
+
+	(void)arg;
+	if (cd > 0 && (fd <= 0 || cd < fd))
+		return cd;
+	return fd;
+}
+
+/*
+ * On the watchdog's thread, while the loop's thread is stuck in a step of
+ * owner's (a C call that never returns to Lua): the stuck file and the
+ * others still running are stopped and reported, the reports closed, and
+ * the process ends. The loop's thread touches none of this while stuck,
+ * and parks if it comes back (park_if_dying).
+ */
+static void
+stuck_fire(void *arg, void *owner, int signo)
+{
+	struct engine	*e = arg;
+	struct scenario	*stuck = owner, *sc;
+	char		 why[STOP_WHY_MAX * 2], other[STOP_WHY_MAX * 2];
+	double		 cd = stuck->ctx.case_deadline;
+	enum run_result	 rr;
+	int		 k;
+
+	atomic_store(&e->dying, 1);
+	if (signo != 0)
+		snprintf(why, sizeof(why), "stopped by %s", strsignal(signo));
+	else if (cd > 0 && mono_now() >= cd)
+		snprintf(why, sizeof(why), "the case did not finish within its time "
+		    "limit of %g s (--case-timeout)", e->r->so.set.case_timeout);
+	else
+		snprintf(why, sizeof(why), "the file did not finish within its time "
+		    "limit of %g s (--file-timeout)", e->r->file_timeout);
+	snprintf(why + strlen(why), sizeof(why) - strlen(why), ", and did not return "
+	    "to smtprun within %g s more (stuck in a C call such as a backtracking "
+	    "string.find, or catching every stop): the run ends here", STUCK_GRACE);
+	fprintf(stderr, "smtprun: %s: %s\n", stuck->path, why);
+	snprintf(other, sizeof(other), "not finished: the run ended early (%s was "
+	    "stuck in a C call)", stuck->path);
+	for (k = 0; k < e->nslots; k++) {
+		if (!e->slots[k].busy)
+			continue;
+		sc = &e->slots[k].sc;
+		scenario_stop(sc, signo != 0 && e->r->interrupt_ok ? OUT_PASS : OUT_ERROR,
+		    sc == stuck ? why : other);
+		if (!e->r->so.set.list)
+			report_scenario(&e->rp, sc);
+	}
+	if (signo != 0)
+		e->r->signo = signo;
+	rr = e->reporting ? result_of(e, signo) : RUN_SETUP_ERROR;
+	transcripts_close(&e->ts);
+	fflush(NULL);
+	_exit(e->r->exit_code != NULL ? e->r->exit_code(rr, signo) : 2);
+}
+
 static void
 close_engine(struct engine *e)
 {
+	watchdog_stop(e->wd);
 	if (e->reporting)
 		report_abort(&e->rp);	/* the run never began */
 	free(e->slots);
@@ -328,7 +417,7 @@ runner_run(struct run *r, char **paths, int npaths)
 			sched_run(e.s, something_happened, &e);
 		settle_slots(&e);
 	}
-	rc = result_of(&e);
+	rc = result_of(&e, signals_seen());
 out:
 	close_engine(&e);
 	return rc;

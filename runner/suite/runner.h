@@ -10,6 +10,11 @@
  * running are stopped, their sessions closed, and their transcripts (on disk
  * line by line already) end with a note. For "serve" that is the normal way
  * to stop; otherwise the run ends RUN_INTERRUPTED.
+ *
+ * A file stuck in a C call past its limit (or past a signal) cannot be
+ * stopped: after a grace period the watchdog (suite/watchdog.h) ends the
+ * run from its own thread, the reports written with the stuck case as a
+ * timeout, and exits with r->exit_code.
  */
 #ifndef SMTPRUN_RUNNER_H
 #define SMTPRUN_RUNNER_H
@@ -39,6 +44,8 @@ struct run {
 	int			 color_out;	/* colour on stdout (the human report) */
 	int			 color_err;	/* colour on stderr (-v) */
 	int			 signo;		/* out: the signal, for RUN_INTERRUPTED */
+	/* The exit code of a run: the watchdog's last resort exits with it. */
+	int			(*exit_code)(enum run_result rr, int signo);
 };
 
 /* Runs the files (and the scenario files under the directories) given;

@@ -8,6 +8,7 @@
 
 #include "binding/lcore.h"
 #include "binding/lerror.h"
+#include "binding/lsandbox.h"
 #include "binding/task.h"
 #include "core/clock.h"
 #include "suite/scenario.h"
@@ -78,6 +79,9 @@ judge_error(struct scenario *sc, lua_State *co)
 	detail[1] = &sc->expected;
 	detail[2] = &sc->got;
 	detail[3] = &sc->command;
+	/* Not under a protected call: past a --memory-limit, the report of
+	 * the error must not fail. */
+	sc->ctx.mem_relax++;
 	/* co's stack as it was at the error, without touching the value. */
 	luaL_traceback(L, co, NULL, 0);
 	lua_pushcfunction(L, describe);
@@ -98,13 +102,20 @@ judge_error(struct scenario *sc, lua_State *co)
 	if (kind[0] != '\0')
 		sc->kind = strdup(kind);
 	tb = lua_tolstring(L, -1, &tblen);
-	if (!ours) {
+	if (lctx_memory_hit(&sc->ctx, msg)) {
+		char	 why[128];
+
+		free(msg);
+		msg = strdup(lctx_memory_message(&sc->ctx, why, sizeof(why)));
+		tr_printf(sc->tr, TR_ERROR, "%s", msg ? msg : why);
+	} else if (!ours) {
 		/* The script's own error() or a bug in it: keep the traceback. */
 		tr_printf(sc->tr, TR_ERROR, "%s", msg ? msg : "(error)");
 		tr_text(sc->tr, TR_ERROR, tb, tblen);
 	} else if (!recorded)
 		tr_printf(sc->tr, TR_ERROR, "%s", msg ? msg : "(error)");
 	lua_pop(L, 1);
+	sc->ctx.mem_relax--;
 	set_message(sc, lerr_is_setup(kind) ? OUT_ERROR : OUT_FAIL, msg);
 	free(msg);
 }
@@ -136,7 +147,14 @@ on_done(struct task *t, int status, void *arg)
 		return;
 	}
 	if (status == LUA_ERRMEM) {
-		set_message(sc, OUT_ERROR, "out of memory");
+		char	 why[128];
+
+		if (sc->ctx.mem_hit) {
+			lctx_memory_message(&sc->ctx, why, sizeof(why));
+			tr_printf(sc->tr, TR_ERROR, "%s", why);
+			set_message(sc, OUT_FAIL, why);
+		} else
+			set_message(sc, OUT_ERROR, "out of memory");
 		return;
 	}
 	judge_error(sc, co);
@@ -192,22 +210,69 @@ case_end(void *owner, const struct case_info *ci)
 	c->insecure = sc->ctx.insecure > sc->case_insecure0;
 	tr_close_file(c->tr);		/* keep fds few: the text stays */
 	sc->ctx.tr = sc->tr;
+	sc->ctx.case_deadline = 0;
 	sc->in_case = 0;
 }
 
 /* Every million VM instructions: a script that computes without waiting
- * still stops for a signal or its file's time limit. */
+ * still stops for a signal, its file's time limit or its case's. Past its
+ * case's (or past a first raise the script caught), a task yields to the
+ * loop, which then stops it the usual way (a pcall in the script cannot
+ * catch a yield); where it cannot yield (a coroutine the
+ * script made, a callback of a C function) the hook raises. Scripts cannot
+ * remove the hook (debug.sethook is refused: binding/lsandbox.h); what the
+ * hook cannot reach, a long C call, the watchdog ends (suite/runner.c). */
 static void
 count_hook(lua_State *L, lua_Debug *ar)
 {
 	struct smtp_ctx		*ctx = lctx_get(L);
 	struct scenario		*sc = ctx->owner;
-	const char		*why;
+	const char		*why = NULL;
+	double			 cd = ctx->case_deadline;
 
 	(void)ar;
-	if (sc->o->should_stop != NULL &&
-	    (why = sc->o->should_stop(sc->o->should_stop_arg, sc)) != NULL)
+	if (sc->o->should_stop != NULL)
+		why = sc->o->should_stop(sc->o->should_stop_arg, sc);
+	if (why == NULL && !(cd > 0 && mono_now() >= cd))
+		return;
+	/* A signal or the file's limit: raised once, naming the script's line;
+	 * if the script catches that, the yield below it cannot catch. */
+	if (why != NULL && !sc->hook_raised) {
+		sc->hook_raised = 1;
 		lerr_raise(L, "timeout", "%s", why);
+	}
+	if (task_current(L) != NULL && lua_isyieldable(L)) {
+		lua_yield(L, 0);
+		return;
+	}
+	if (why != NULL)
+		lerr_raise(L, "timeout", "%s", why);
+	lerr_raise(L, "timeout", "the case did not finish within its time limit of %g s",
+	    sc->o->set.case_timeout);
+}
+
+/* lua_Alloc counting the state's bytes, refusing past --memory-limit. */
+static void *
+capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	struct smtp_ctx	*ctx = ud;
+	size_t		 old = ptr != NULL ? osize : 0;
+	void		*p;
+
+	if (nsize == 0) {
+		free(ptr);
+		ctx->mem_used -= old;
+		return NULL;
+	}
+	if (nsize > old && ctx->mem_limit > 0 && ctx->mem_relax == 0 &&
+	    ctx->mem_used - old + nsize > ctx->mem_limit) {
+		ctx->mem_hit = 1;
+		return NULL;
+	}
+	if ((p = realloc(ptr, nsize)) == NULL)
+		return NULL;
+	ctx->mem_used = ctx->mem_used - old + nsize;
+	return p;
 }
 
 /* Runs under lua_pcall: libraries, the smtp module, vars, package.path. */
@@ -246,6 +311,9 @@ prepare(lua_State *L)
 	}
 	lua_setglobal(L, "vars");
 
+	/* Before any module: smtprun's own keep debug.traceback (they capture
+	 * what they need as they load). */
+	lsandbox_always(L);
 	lua_getglobal(L, "require");
 	lua_pushstring(L, "smtp");
 	lua_call(L, 1, 1);
@@ -266,6 +334,8 @@ prepare(lua_State *L)
 		lua_getglobal(L, "vars");
 		lua_call(L, 1, 0);
 	}
+	if (o->set.sandbox)
+		lsandbox_open(L, &o->set);
 	return 0;
 }
 
@@ -294,6 +364,12 @@ scenario_start(struct scenario *sc, struct sched *s, const char *path,
 		set_message(sc, OUT_ERROR, "cannot create a Lua state (out of memory)");
 		return;
 	}
+	/* luaL_newstate's panic and warning functions, our allocator (the same
+	 * malloc underneath), counting from what the state holds already. */
+	sc->ctx.mem_used = (size_t)lua_gc(L, LUA_GCCOUNT, 0) * 1024 +
+	    (size_t)lua_gc(L, LUA_GCCOUNTB, 0);
+	sc->ctx.mem_limit = (size_t)(o->set.memory_limit * 1024 * 1024);
+	lua_setallocf(L, capped_alloc, &sc->ctx);
 	tr_printf(sc->tr, TR_INFO, "scenario %s", path);
 	lua_pushcfunction(L, prepare);
 	lua_pushlightuserdata(L, sc);

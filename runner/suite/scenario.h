@@ -69,8 +69,10 @@ struct scenario {
 	double			 case_t0;
 	int			 case_insecure0;	/* ctx.insecure when it began */
 	double			 t0, elapsed;
-	double			 deadline;	/* the file's time limit (0: none) */
+	_Atomic double		 deadline;	/* the file's time limit (0: none);
+						 * read by the watchdog's thread */
 	int			 unreported;	/* --filter left nothing of it */
+	int			 hook_raised;	/* the count hook raised a stop once */
 };
 
 /* Prepares and queues the scenario. On a load error it is done at once with
