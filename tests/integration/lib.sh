@@ -152,7 +152,14 @@ serve_bg() {
 	run_bg "$@"
 	wait_for "$T/bg.out" "^listening on " "$BG_PID"
 	SERVE_PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/bg.out")
-	[ -n "$SERVE_PORT" ] || { cat "$T/bg.out" "$T/bg.err" >&2; fail "smtprun $1 did not start"; }
+	if [ -z "$SERVE_PORT" ]; then
+		cat "$T/bg.out" "$T/bg.err" >&2
+		if kill -0 "$BG_PID" 2>/dev/null; then
+			fail "smtprun $1 did not start (still running, not listening after 10 s)"
+		fi
+		wait "$BG_PID"
+		fail "smtprun $1 did not start (it exited with status $?)"
+	fi
 }
 
 # wait_bg: waits for the run_bg process to end; its exit code in RC, its
