@@ -61,6 +61,13 @@ void
 session_begin(lua_State *L, struct session *s, int opts)
 {
 	lwait_begin(L, &s->busy, session_timeout(L, s, opts));
+	/* A session outlives the case that opened it: what it records goes to
+	 * the transcript of the case running now, and a case that uses an
+	 * unverified TLS session is marked like the one that began it. */
+	if (s->c.tr != NULL && s->ctx->tr != NULL)
+		s->c.tr = s->ctx->tr;
+	if (s->unverified)
+		s->ctx->insecure++;
 }
 
 const char *

@@ -66,6 +66,7 @@ struct session {
 	char			 lasterr[256];
 	struct spec		 spec;		/* of the expect in progress */
 	int			 hide_scram;	/* its opts said redact = "scram" */
+	int			 unverified;	/* TLS without certificate checks */
 	char			 last_cmd[LAST_CMD_SIZE];	/* as recorded (redacted) */
 	struct buf		 data;		/* server: DATA being read */
 	/* Client: the lines of the reply in progress, recorded once it is

@@ -200,6 +200,7 @@ l_tls_handshake(lua_State *L)
 		tr_printf(s->c.tr, TR_INFO, "certificate verification off (%s)",
 		    s->ctx->set.insecure ? "--insecure" : "verify=false");
 		s->ctx->insecure++;	/* the reports say so too */
+		s->unverified = 1;	/* and of each case that uses it */
 	}
 	snprintf(where, sizeof(where), strchr(s->host, ':') ? "[%s]:%s" : "%s:%s",
 	    s->host, s->port);

@@ -19,7 +19,7 @@ function start(tls)
   return function(opts)
     local s = smtp.connect{ host = "127.0.0.1", port = l:port(), timeout = 5 }
     s:greeting(); s:ehlo("client.example.test")
-    return s:starttls(opts)
+    return s:starttls(opts), s
   end
 end
 LUA
@@ -147,6 +147,16 @@ if command -v xmllint >/dev/null; then
 	xmllint --noout --schema "$SRCDIR/tests/junit.xsd" "$T/i.xml" 2>"$T/xmllint" ||
 	    fail "JUnit does not validate: $(cat "$T/xmllint")"
 fi
+# A session made unverified in one case and used in the next marks both.
+s2=$(with insecure-reused.lua <<'LUA'
+local starttls, s = start{}, nil
+test("handshake", function() s = select(2, starttls{ verify = false }) end)
+test("reuse", function() s:ehlo("client.example.test"); s:quit() end)
+LUA
+)
+run run --json "$T/r.json" "$s2"; expect_rc 0
+grep -q '"case":"reuse","status":"pass","time":[0-9.]*,"insecure":true' "$T/r.json" ||
+    fail "JSON: the case reusing an unverified session is not marked: $(cat "$T/r.json")"
 run run -D ca="$T/ca.pem" --tap "$s"; expect_rc 0
 expect_lines "$T/out" "ok 1 - $s: unverified" "# TLS certificate not verified (-k or verify=false)" \
     "ok 2 - $s: verified"

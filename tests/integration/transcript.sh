@@ -39,6 +39,24 @@ grep -Eq '^\[ +[0-9]+\.[0-9]{3}\] <-  221 2.0.0 Bye$' "$T/err" || fail "no times
 expect_no_err $'\033'
 wait_fake
 
+# A session opened before the cases records each case's lines in that
+# case's transcript, not in the one it was opened in.
+fake record
+shared=$(scenario shared.lua <<'LUA'
+local s = smtp.connect()
+s:expect(220)
+test("first", function() s:send("NOOP first"); s:expect(250) end)
+test("second", function() s:send("NOOP second"); s:expect(250); s:quit() end)
+LUA
+)
+run run --transcript "$T/cases/" --server "127.0.0.1:$FAKE_PORT" "$shared"; expect_rc 0
+stem=$(printf '%s' "${T#/}/shared" | tr '/' '-')
+expect_in "$T/cases/$stem--first.log" " -> NOOP first"
+expect_not_in "$T/cases/$stem--first.log" "NOOP second"
+expect_in "$T/cases/$stem--second.log" " -> NOOP second"
+expect_in "$T/cases/$stem--second.log" " -> QUIT"
+wait_fake
+
 # Killed mid-scenario: what happened so far is on disk already.
 fake silent
 slow=$(scenario slow.lua <<'LUA'
