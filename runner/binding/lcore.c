@@ -15,6 +15,7 @@
 #include "binding/lerror.h"
 #include "binding/llistener.h"
 #include "binding/lrunner.h"
+#include "binding/lsandbox.h"
 #include "binding/lsasl.h"
 #include "binding/lserver.h"
 #include "binding/lsession.h"
@@ -175,7 +176,8 @@ l_tls_selfsigned(lua_State *L)
 
 /* core.write_file(path, text): the whole file, as transcripts and reports
  * are written (io/outfile.h: never through a link). Returns true, or nil
- * and why. */
+ * and why. Under --sandbox only a golden transcript: a script can require
+ * "smtprun.core" (or call its preload loader) as smtprun's modules do. */
 static int
 l_write_file(lua_State *L)
 {
@@ -186,6 +188,9 @@ l_write_file(lua_State *L)
 	int		 fd;
 
 	p = larg_checklstring(L, 2, &n);
+	if (lctx_get(L)->set.sandbox && !lsandbox_may_write(&lctx_get(L)->set, path))
+		return lerr_raise(L, "usage", "core.write_file is not allowed under "
+		    "--sandbox (only golden transcripts, with --update-golden)");
 	if ((fd = out_open(path, 0, err, sizeof(err))) == -1)
 		goto fail;
 	while (n > 0) {

@@ -77,8 +77,8 @@ debug_index(lua_State *L)
 }
 
 /* Under --update-golden, a golden transcript: GOLDEN/NAME, one level. */
-static int
-may_write(const struct smtp_settings *set, const char *path)
+int
+lsandbox_may_write(const struct smtp_settings *set, const char *path)
 {
 	size_t		 n;
 	const char	*rest;
@@ -110,7 +110,7 @@ sandboxed_open(lua_State *L)
 	const struct smtp_settings *set = lua_touserdata(L, lua_upvalueindex(2));
 	const char	*path = luaL_checkstring(L, 1), *mode = luaL_optstring(L, 2, "r");
 
-	if (strpbrk(mode, "wa+") != NULL && !may_write(set, path))
+	if (strpbrk(mode, "wa+") != NULL && !lsandbox_may_write(set, path))
 		return lerr_raise(L, "usage", "io.open for writing" WHY);
 	return pass_on(L);
 }

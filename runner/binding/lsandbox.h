@@ -29,5 +29,9 @@ struct smtp_settings;
 void	lsandbox_always(lua_State *L);
 /* --sandbox. set must outlive L. */
 void	lsandbox_open(lua_State *L, const struct smtp_settings *set);
+/* Whether a sandboxed scenario may write path: only a golden transcript
+ * (GOLDEN/NAME) under --update-golden. Also asked by core.write_file,
+ * which module "smtprun.core" hands to any script that requires it. */
+int	lsandbox_may_write(const struct smtp_settings *set, const char *path);
 
 #endif

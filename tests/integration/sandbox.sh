@@ -48,6 +48,9 @@ refused("loadfile", function() return loadfile("$T/bin.luac") end)
 refused("loadfile", function() return loadfile("$T/bin.luac", "b") end)
 refused("dofile", function() return dofile("$T/bin.luac") end)
 refused("require", function() return require("binmod") end)
+-- smtprun's own module is in reach of any script: its file writer too.
+refused("core.write_file", function() return require("smtprun.core").write_file("$T/written", "x") end)
+refused("core.write_file", function() return package.preload["smtprun.core"]().write_file("$T/written", "x") end)
 assert(package.cpath == "" and #package.searchers == 2, "C searchers left")
 -- What stays allowed: text chunks, reading files, stdout, the environment.
 assert(load("return 1")() == 1)
@@ -59,7 +62,7 @@ LUA
 )
 echo kept >"$T/keep"
 run run --sandbox "$s"; expect_rc 0
-expect_out "refused: 21"
+expect_out "refused: 23"
 if [ ! -f "$T/keep" ] || [ -e "$T/moved" ] || [ -e "$T/written" ]; then
 	fail "a refused call wrote"
 fi
