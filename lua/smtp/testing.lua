@@ -176,8 +176,10 @@ function File:plain()
   if not self.matches_path then return core.filtered_out() end
   if self.cfg.list then io.stdout:write(core.escape(self.path), "\n") end
   if self.cfg.golden and not self.cfg.list then
-    local why = self:golden(nil)
-    if why then core.fail(why, "golden") end
+    -- At the end of the file no line of it is running: the file is the place.
+    local why, broke = self:golden(nil)
+    if broke then core.fail(broke, "setup", { at = self.path }) end
+    if why then core.fail(why, "golden", { at = self.path }) end
   end
 end
 
@@ -246,8 +248,13 @@ function File:run_case(c, limit)
     end
   end
   if self.cfg.golden and (r.status == "pass" or r.status == "fail") then
-    local why = self:golden(c.name)
-    if why and r.status == "pass" then
+    local why, broke = self:golden(c.name)
+    if broke then
+      -- Not written (a link planted there): this case's setup error; the
+      -- other cases still run and are reported.
+      core.note(broke, "error")
+      r = { status = "error", kind = "setup", message = broke }
+    elseif why and r.status == "pass" then
       core.note(why, "error")
       r = { status = "fail", kind = "golden", message = why }
     end

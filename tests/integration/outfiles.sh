@@ -4,7 +4,8 @@
 # with a setup error naming the path, the link's target untouched); each
 # transcript is a new file of mode 0600 (a hard link planted there keeps
 # its content); a write or close that fails (/dev/full) is a setup error
-# naming the file; /dev/stderr and /dev/null still work.
+# naming the file; /dev/stderr and /dev/null still work. A golden copy that
+# cannot be written is its case's setup error; the other cases still run.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 
@@ -87,5 +88,35 @@ precious
 rm -f "$gold"; ln -s "$T/target" "$gold"
 run run --golden "$T/gold" --update-golden "$ok"; expect_rc 2
 expect_out "cannot write $gold: it is a symbolic link"
+untouched
+# That is the case's setup error, reported with its message; the next case
+# still runs and is reported (it was a file error, with no message for the
+# case and the next case lost).
+two=$(scenario two.lua <<'LUA'
+test("first", function() end)
+test("second", function() end)
+LUA
+)
+run run --golden "$T/gold" --update-golden "$two"; expect_rc 0
+gold=$(find "$T/gold" -name '*first.txt' | head -1)
+rm -f "$gold"; ln -s "$T/target" "$gold"
+run run --golden "$T/gold" --update-golden --json "$T/two.json" "$two"; expect_rc 2
+untouched
+expect_in "$T/two.json" '"case":"first","status":"error"'
+expect_in "$T/two.json" '"message":"golden transcript: cannot write '"$gold"': it is a symbolic link'
+expect_in "$T/two.json" '"kind":"setup"'
+expect_in "$T/two.json" '"case":"second","status":"pass"'
+[ "$(grep -c . "$T/two.json")" -eq 2 ] || fail "expected two records in $T/two.json"
+# A file without test(): the file is the place, not "?".
+plain=$(scenario plain.lua <<'LUA'
+smtp.note("plain")
+LUA
+)
+run run --golden "$T/gold" --update-golden "$plain"; expect_rc 0
+gold=$(find "$T/gold" -name '*plain.txt' | head -1)
+rm -f "$gold"; ln -s "$T/target" "$gold"
+run run --golden "$T/gold" --update-golden "$plain"; expect_rc 2
+expect_out "plain.lua: golden transcript: cannot write $gold: it is a symbolic link"
+expect_no_out "?: golden"
 untouched
 exit 0
