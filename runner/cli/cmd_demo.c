@@ -57,6 +57,7 @@ cmd_demo(int argc, char **argv)
 	if (o.serve) {
 		o.r.interrupt_ok = 1;
 		o.r.file_timeout = 0;
+		o.r.so.set.case_timeout = 0;
 	} else {
 		o.r.so.live = 1;
 		o.r.so.prelude = "smtp.demo";

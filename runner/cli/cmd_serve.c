@@ -32,5 +32,6 @@ cmd_serve(int argc, char **argv)
 	o.r.so.set.announce = 1;
 	o.r.interrupt_ok = 1;
 	o.r.file_timeout = 0;		/* until it ends, or a signal */
+	o.r.so.set.case_timeout = 0;
 	return command_run(&o, argv + optind, 1);
 }

@@ -89,6 +89,31 @@ on_limit(void *arg)
 	((struct slot *)arg)->over = 1;
 }
 
+/* The first of the slot's limits still ahead: the file's, and, until the
+ * file's own cases take over (core.run_case), the case limit of the code
+ * outside them: a file without test() is one case under --case-timeout.
+ * 0: none. */
+static double
+next_limit(const struct slot *sl)
+{
+	double	 fd = sl->sc.deadline, cd = sl->sc.ctx.case_deadline;
+
+	if (sl->sc.in_case || cd <= 0)
+		return fd;
+	return fd > 0 && fd < cd ? fd : cd;
+}
+
+/* (Re)arms the slot's timer for next_limit. */
+static void
+arm_limit(struct engine *e, struct slot *sl)
+{
+	double	 at = next_limit(sl);
+
+	sl->over = 0;
+	if (at > 0)
+		loop_timer_start(e->lp, &sl->limit, at, on_limit, sl);
+}
+
 /* sched_run's stop: a scenario finished or overran, or a signal came. */
 static int
 something_happened(void *arg)
@@ -201,10 +226,9 @@ fill_slots(struct engine *e)
 		sl->busy = 1;
 		sl->over = 0;
 		scenario_start(&sl->sc, e->s, e->files.v[e->next++], &e->r->so);
-		if (e->r->file_timeout > 0) {
+		if (e->r->file_timeout > 0)
 			sl->sc.deadline = mono_now() + e->r->file_timeout;
-			loop_timer_start(e->lp, &sl->limit, sl->sc.deadline, on_limit, sl);
-		}
+		arm_limit(e, sl);
 		e->running++;
 	}
 }
@@ -218,10 +242,17 @@ stop_if_due(struct engine *e, struct slot *sl)
 
 	if (sl->sc.done)
 		return;
-	if (sl->over) {
+	if (sl->over && sl->sc.deadline > 0 && mono_now() >= sl->sc.deadline) {
 		snprintf(why, sizeof(why), "the file did not finish within its time limit "
 		    "of %g s", e->r->file_timeout);
 		scenario_stop(&sl->sc, OUT_ERROR, why);
+	} else if (sl->over && next_limit(sl) > 0 && mono_now() >= next_limit(sl)) {
+		snprintf(why, sizeof(why), "the code outside test() cases did not finish "
+		    "within the case time limit of %g s (--case-timeout)",
+		    e->r->so.set.case_timeout);
+		scenario_stop(&sl->sc, OUT_ERROR, why);
+	} else if (sl->over) {
+		arm_limit(e, sl);	/* the cases took over: the file's limit */
 	} else if (signo != 0) {
 		snprintf(why, sizeof(why), "stopped by %s", strsignal(signo));
 		scenario_stop(&sl->sc, e->r->interrupt_ok ? OUT_PASS : OUT_ERROR, why);

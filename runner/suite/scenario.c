@@ -1,5 +1,6 @@
 /* scenario.c - one scenario file: its own Lua state, transcript and task. */
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -359,6 +360,10 @@ scenario_start(struct scenario *sc, struct sched *s, const char *path,
 	sc->ctx.case_begin = case_begin;
 	sc->ctx.case_end = case_end;
 	sc->ctx.filtered_out = filtered_out;
+	/* The code outside test() cases is limited as one case (the cases set
+	 * their own limits: binding/ltasks.c, run_case). */
+	if (o->set.case_timeout > 0 && isfinite(o->set.case_timeout))
+		sc->ctx.case_deadline = sc->t0 + o->set.case_timeout;
 
 	if ((sc->L = L = luaL_newstate()) == NULL) {
 		set_message(sc, OUT_ERROR, "cannot create a Lua state (out of memory)");

@@ -63,6 +63,24 @@ LUA
 )
 run run --file-timeout 0.5 "$s"; expect_rc 1
 expect_out "cpu.lua:2: the file did not finish within its time limit"
+# A file without test() is one case under --case-timeout, waiting or not;
+# in a file with cases, each case has its own limit.
+s=$(scenario plain-wait.lua <<'LUA'
+smtp.sleep(30)
+LUA
+)
+run run --case-timeout 0.5 "$s"; expect_rc 2
+expect_out "the code outside test() cases did not finish within the case time limit of 0.5 s (--case-timeout)"
+run run --case-timeout 0.5 "$T/cpu.lua"; expect_rc 2
+expect_out "did not finish within the case time limit of 0.5 s (--case-timeout)"
+s=$(scenario cases.lua <<'LUA'
+test("a", function() smtp.sleep(0.4) end)
+test("b", function() smtp.sleep(0.4) end)
+LUA
+)
+run run --case-timeout 0.6 "$s"; expect_rc 0
+expect_out "2 cases in 1 file: 2 passed"
+
 # ...and SIGINT (sent once the loop is running, not before).
 s=$(scenario cpu-marked.lua <<LUA
 local f = io.open("$T/started", "w"); f:write("started\\n"); f:close()
