@@ -12,7 +12,8 @@
 #include "binding/lsession.h"
 #include "binding/ltls.h"
 #include "binding/lwait.h"
-#include "core/dotstuff.h"
+#include "core/cmdread.h"
+#include "core/dataread.h"
 
 /* ---- replies ---- */
 
@@ -126,15 +127,12 @@ awaiting(enum read_mode mode)
  * initial response (pushed on the stack) or opts.redact, or NULL for the
  * line itself. */
 static const char *
-command_shown(lua_State *L, const struct lb_line *l, const char *verb, size_t vlen)
+command_shown(lua_State *L, const struct lb_line *l, const struct smtp_cmd *c)
 {
-	const char	*arg = vlen < l->len ? l->p + vlen + 1 : NULL, *sp;
 	const char	*shown = NULL;
 
-	/* AUTH with an initial response: the credentials stay out of the record. */
-	if (vlen == 4 && memcmp(verb, "AUTH", 4) == 0 && arg != NULL &&
-	    (sp = memchr(arg, ' ', l->len - vlen - 1)) != NULL) {
-		lua_pushlstring(L, l->p, (size_t)(sp - l->p));
+	if (c->shown_len > 0) {
+		lua_pushlstring(L, l->p, c->shown_len);
 		shown = lua_pushfstring(L, "%s [initial response redacted]",
 		    lua_tostring(L, -1));
 	}
@@ -150,23 +148,21 @@ finish_command(lua_State *L, struct session *s, const struct lb_line *l,
     enum read_mode mode)
 {
 	struct buf	 norm = BUF_INIT;
-	const char	*sp = memchr(l->p, ' ', l->len), *shown, *verb;
-	size_t		 vlen = sp ? (size_t)(sp - l->p) : l->len, i;
+	struct smtp_cmd	 c;
+	const char	*shown, *verb;
 	int		 ok = 1;
 
-	buf_append(&norm, l->p, l->len);
-	if (buf_ok(&norm) == -1)
+	if (cmd_parse(l->p, l->len, &c, &norm) == -1) {
+		buf_free(&norm);
 		return lerr_nomem(L);
-	for (i = 0; i < vlen; i++)
-		if (norm.p[i] >= 'a' && norm.p[i] <= 'z')
-			norm.p[i] -= 'a' - 'A';
+	}
 	/* The line with its verb in upper case, kept on the stack. */
 	verb = lua_pushlstring(L, norm.p ? norm.p : "", norm.len);
 	buf_free(&norm);
 	if (mode == RM_EXPECT)
 		ok = session_find(L, verb, l->len, 2);
 
-	shown = command_shown(L, l, verb, vlen);
+	shown = command_shown(L, l, &c);
 	if (shown != NULL && s->ctx->set.show_secrets)
 		shown = NULL;
 	if (shown != NULL) {
@@ -186,9 +182,9 @@ finish_command(lua_State *L, struct session *s, const struct lb_line *l,
 		return lerr_throw(L, s->c.tr);
 	}
 	lua_createtable(L, 0, 4);
-	lua_pushlstring(L, verb, vlen);
+	lua_pushlstring(L, verb, c.vlen);
 	lua_setfield(L, -2, "verb");
-	lua_pushlstring(L, sp ? sp + 1 : "", sp ? l->len - vlen - 1 : 0);
+	lua_pushlstring(L, c.arg, c.alen);
 	lua_setfield(L, -2, "arg");
 	lua_pushlstring(L, l->p, l->len);
 	lua_setfield(L, -2, "line");
@@ -204,26 +200,22 @@ finish_command(lua_State *L, struct session *s, const struct lb_line *l,
 static int
 data_line(lua_State *L, struct session *s, const struct lb_line *l)
 {
-	size_t	 skip;
-
 	tr_line(s->c.tr, KIND(s, TR_RECV), l->p, l->len, l->term);
-	if (dot_is_end(l->p, l->len)) {
+	switch (dr_line(&s->data, s->data_max, l->p, l->len, l->term)) {
+	case DR_END:
 		lua_pushlstring(L, s->data.p ? s->data.p : "", s->data.len);
 		buf_free(&s->data);
 		snprintf(s->last_cmd, sizeof(s->last_cmd), "the message data");
 		return 1;
-	}
-	skip = dot_unstuff_skip(l->p, l->len);
-	buf_append(&s->data, l->p + skip, l->len - skip);
-	buf_appendstr(&s->data, l->term == LB_CRLF ? "\r\n" : "\n");
-	if (buf_ok(&s->data) == -1) {
+	case DR_NOMEM:
 		buf_free(&s->data);
 		return lerr_nomem(L);
-	}
-	if (s->data.len > s->data_max) {
+	case DR_TOOBIG:
 		buf_free(&s->data);
 		return session_fail(L, s, "protocol", "the message exceeds %zu bytes "
 		    "(data_max)", s->data_max);
+	case DR_MORE:
+		break;
 	}
 	return 0;
 }

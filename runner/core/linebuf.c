@@ -73,10 +73,15 @@ lb_push(struct linebuf *lb, const void *data, size_t n)
 enum lb_status
 lb_line(struct linebuf *lb, struct lb_line *line)
 {
-	const char	*start = lb->buf + lb->off;
-	const char	*nl;
+	const char	*start, *nl;
 	size_t		 avail = lb->len - lb->off, n;
 
+	/* Nothing buffered (buf may still be NULL: no arithmetic on it). */
+	if (avail == 0) {
+		lb->scan = 0;
+		return LB_MORE;
+	}
+	start = lb->buf + lb->off;
 	nl = avail > lb->scan ? memchr(start + lb->scan, '\n', avail - lb->scan) : NULL;
 	if (nl == NULL) {
 		lb->scan = avail;
@@ -126,7 +131,8 @@ lb_pending(const struct linebuf *lb)
 const char *
 lb_peek(const struct linebuf *lb)
 {
-	return lb->buf + lb->off;
+	/* Before the first read buf is NULL, and NULL + 0 is undefined. */
+	return lb->buf != NULL ? lb->buf + lb->off : "";
 }
 
 void

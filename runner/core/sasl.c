@@ -278,6 +278,8 @@ read_server_first(struct scram *s, const char *sf, size_t n, struct buf *salt,
 {
 	char		 salt64[256], iters[16];
 	const char	*why;
+	size_t		 k;
+	long		 v;
 
 	if (n > 0 && sf[0] == 'm')
 		return malformed(err, errlen, "the server asks for an unsupported SCRAM "
@@ -291,8 +293,13 @@ read_server_first(struct scram *s, const char *sf, size_t n, struct buf *salt,
 	    strncmp(s->nonce, s->client_first_bare.p + s->client_first_bare.len -
 	    s->cnonce_len, s->cnonce_len) != 0)
 		return malformed(err, errlen, "the server's SCRAM nonce does not extend ours");
-	*iter = atoi(iters);
-	if (*iter < 1 || *iter > SCRAM_MAX_ITER) {
+	/* Digits only (RFC 5802: posit-number), and compared before any
+	 * conversion to int: atoi() wrapped "4294967297" to 1. */
+	for (k = 0; iters[k] >= '0' && iters[k] <= '9'; k++)
+		;
+	v = k > 0 && k <= 7 && iters[k] == '\0' ? strtol(iters, NULL, 10) : 0;
+	*iter = (int)v;
+	if (v < 1 || v > SCRAM_MAX_ITER) {
 		snprintf(err, errlen, "SCRAM iteration count %s out of range (1-%d)", iters,
 		    SCRAM_MAX_ITER);
 		return SASL_MALFORMED;

@@ -33,11 +33,13 @@ indented(const char *s)
 
 	esc_append(&b, s ? s : "", s ? strlen(s) : 0, ESC_MULTILINE);
 	p = buf_cstr(&b);
-	do {
+	for (;;) {
 		nl = strchr(p, '\n');
 		printf("      %.*s\n", nl ? (int)(nl - p) : (int)strlen(p), p);
+		if (nl == NULL)		/* NULL + 1 is undefined (clang's UBSan) */
+			break;
 		p = nl + 1;
-	} while (nl != NULL);
+	}
 	buf_free(&b);
 }
 

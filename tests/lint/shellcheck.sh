@@ -20,7 +20,7 @@ SRCDIR=${SRCDIR:-$(cd "$here/../.." && pwd)}
 cd "$SRCDIR" || { echo "shellcheck.sh: no source tree at $SRCDIR" >&2; exit 1; }
 
 # Shell scripts without the .sh extension.
-named=(tests/run-all tests/postfix/postfix-ctl tests/postfix/with-postfix
+named=(tests/run-all tests/fuzz/run tests/postfix/postfix-ctl tests/postfix/with-postfix
 	.ci/run .ci/install-deps)
 
 scripts=()

@@ -122,10 +122,37 @@ test_drop_and_peek(void **state)
 	lb_free(&lb);
 }
 
+/* Issue 9, defect 8: before anything arrived the buffer is NULL, and the
+ * first lb_line() did NULL + 0 (clang's UBSan: "applying zero offset to
+ * null pointer"; the clang sanitizer build, build-clang, runs this). */
+static void
+test_reading_before_any_input(void **state)
+{
+	struct linebuf	 lb;
+	struct lb_line	 l;
+
+	(void)state;
+	lb_init(&lb, 0);
+	assert_int_equal(lb_line(&lb, &l), LB_MORE);
+	assert_int_equal(lb_pending(&lb), 0);
+	assert_non_null(lb_peek(&lb));
+	lb_drop(&lb, 1);
+	assert_int_equal(lb_rest(&lb, &l), 0);
+	/* And again after everything was taken and the memory freed. */
+	lb_push(&lb, "x\r\n", 3);
+	assert_next(&lb, "x", LB_CRLF);
+	assert_int_equal(lb_line(&lb, &l), LB_MORE);
+	lb_free(&lb);
+	assert_int_equal(lb_line(&lb, &l), LB_MORE);
+	assert_non_null(lb_peek(&lb));
+	lb_free(&lb);
+}
+
 UNIT_MAIN(
 	cmocka_unit_test(test_crlf_and_bare_lf_lines_are_told_apart),
 	cmocka_unit_test(test_nul_bytes_travel_inside_lines),
 	cmocka_unit_test(test_partial_line_grows_until_the_cap),
 	cmocka_unit_test(test_many_lines_through_one_small_buffer),
-	cmocka_unit_test(test_drop_and_peek)
+	cmocka_unit_test(test_drop_and_peek),
+	cmocka_unit_test(test_reading_before_any_input)
 )

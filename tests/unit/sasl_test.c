@@ -228,6 +228,12 @@ test_scram_rejects_hostile_server_first(void **state)
 		"r=abcXYZ,s=!!!,i=4096",				/* salt not base64 */
 		"r=abcXYZ,i=4096",					/* no salt */
 		"m=ext,r=abcXYZ,s=QSXCR+Q6sek8bf92,i=4096",		/* mandatory ext */
+		/* atoi() wrapped these to 1 and 4096: accepted before. */
+		"r=abcXYZ,s=QSXCR+Q6sek8bf92,i=4294967297",
+		"r=abcXYZ,s=QSXCR+Q6sek8bf92,i=4294971392",
+		"r=abcXYZ,s=QSXCR+Q6sek8bf92,i=4096x",			/* not a number */
+		"r=abcXYZ,s=QSXCR+Q6sek8bf92,i= 4096",
+		"r=abcXYZ,s=QSXCR+Q6sek8bf92,i=+4096",
 	};
 	size_t		 i;
 

@@ -1,0 +1,29 @@
+/*
+ * cmdread.h - the server role's reading of one command line (RFC 5321
+ * section 4.1.1): the verb, in upper case, and its argument.
+ *
+ * Pure: no I/O. Takes a line without its terminator (from a linebuf).
+ * The verb is everything up to the first space (the whole line when there
+ * is none); the argument is everything after that space.
+ */
+#ifndef SMTPRUN_CMDREAD_H
+#define SMTPRUN_CMDREAD_H
+
+#include <stddef.h>
+
+#include "core/buf.h"
+
+struct smtp_cmd {
+	size_t		 vlen;		/* the verb: line[0..vlen) */
+	const char	*arg;		/* after the first space; "" when none */
+	size_t		 alen;
+	/* AUTH with an initial response ("AUTH PLAIN <secret>"): the length of
+	 * the part that may be shown ("AUTH PLAIN"); 0 for any other line. */
+	size_t		 shown_len;
+};
+
+/* Splits line[0..len) into *c (pointers into line), and appends the line
+ * with its verb in upper case to norm. Returns 0, or -1 out of memory. */
+int	cmd_parse(const char *line, size_t len, struct smtp_cmd *c, struct buf *norm);
+
+#endif

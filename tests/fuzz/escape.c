@@ -1,0 +1,44 @@
+/* escape.c - fuzz the escaper (core/escape.c). The first byte picks the
+ * flags. Properties: the output never holds a raw control byte (C0 or DEL;
+ * only "\n" and "\t" under ESC_MULTILINE), nor a byte >= 0x80 under
+ * ESC_ASCII; an excerpt shows at most `max` input bytes, then "...". */
+#include <string.h>
+
+#include "core/escape.h"
+#include "lib/fuzz.h"
+
+static void
+no_raw_controls(const struct buf *b, int flags)
+{
+	size_t		 i;
+	unsigned char	 c;
+
+	for (i = 0; i < b->len; i++) {
+		c = (unsigned char)b->p[i];
+		if ((flags & ESC_MULTILINE) && (c == '\n' || c == '\t'))
+			continue;
+		FUZZ_CHECK(c >= 0x20 && c != 0x7f);
+		if (flags & ESC_ASCII)
+			FUZZ_CHECK(c < 0x80);
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct buf	 out = BUF_INIT;
+	int		 flags = (int)(fuzz_byte(&data, &size) & 7);
+	const char	*s = (const char *)data;
+	size_t		 max = size / 2;
+
+	FUZZ_CHECK(esc_append(&out, s, size, flags) == 0);
+	FUZZ_CHECK(out.len >= size);		/* every byte shows as one or more */
+	no_raw_controls(&out, flags);
+	out.len = 0;
+	FUZZ_CHECK(esc_excerpt(&out, s, size, max) == 0);
+	no_raw_controls(&out, 0);
+	if (size > max)
+		FUZZ_CHECK(out.len >= 3 && memcmp(out.p + out.len - 3, ESC_CUT, 3) == 0);
+	buf_free(&out);
+	return 0;
+}
