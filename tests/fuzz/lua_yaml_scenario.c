@@ -16,8 +16,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char	*p;
 
-	if (known_defect_yaml_alias(data, size))
-		return -1;		/* KNOWN_DEFECT_YAML_ALIAS: not kept */
 	luafuzz_init(chunk);
 	p = luafuzz_file("yaml", data, size);
 	luafuzz_call(p, strlen(p));

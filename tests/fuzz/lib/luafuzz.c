@@ -103,12 +103,6 @@ luafuzz_file(const char *ext, const uint8_t *data, size_t size)
 }
 
 int
-known_defect_yaml_alias(const uint8_t *data, size_t size)
-{
-	return memchr(data, '&', size) != NULL && memchr(data, '*', size) != NULL;
-}
-
-int
 luafuzz_call(const char *arg, size_t len)
 {
 	int	 rc;

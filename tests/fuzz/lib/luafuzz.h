@@ -29,14 +29,4 @@ const char *luafuzz_file(const char *ext, const uint8_t *data, size_t size);
  * line hook on. Returns 0 when it returned, 1 when it raised an error. */
 int	luafuzz_call(const char *arg, size_t len);
 
-/*
- * KNOWN_DEFECT_YAML_ALIAS (temporary, issue 9 defect 13, fixed in
- * binding/lyaml.c on another branch): an alias inside the node it names
- * ("expect: &e {code: *e}") builds a cyclic tree that the scenario compiler
- * walks until memory runs out. Until that fix is merged the YAML targets
- * skip inputs holding both an anchor ("&") and an alias ("*"); remove this
- * with the fix.
- */
-int	known_defect_yaml_alias(const uint8_t *data, size_t size);
-
 #endif
