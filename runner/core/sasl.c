@@ -441,6 +441,20 @@ scram_server_first(struct scram *s, const char *pass, size_t plen,
 	return buf_ok(out) == 0 && buf_ok(&s->auth_message) == 0 ? SASL_OK : SASL_INTERNAL;
 }
 
+/* The ",p=" that starts the proof, the last attribute of a client-final-
+ * message (RFC 5802 7), in cf[0..n) (not NUL-terminated: fuzzed, and
+ * found by it); NULL when there is none. */
+static const char *
+proof_at(const char *cf, size_t n)
+{
+	size_t	 i;
+
+	for (i = n; i >= 3; i--)
+		if (memcmp(cf + i - 3, ",p=", 3) == 0)
+			return cf + i - 3;
+	return NULL;
+}
+
 enum sasl_status
 scram_server_final(struct scram *s, const char *cf, size_t n, struct buf *out,
     char *err, size_t errlen)
@@ -453,7 +467,7 @@ scram_server_final(struct scram *s, const char *cf, size_t n, struct buf *out,
 
 	if (attr(cf, n, 'r', nonce, sizeof(nonce)) < 0 ||
 	    attr(cf, n, 'p', proof64, sizeof(proof64)) < 0 ||
-	    (p = strstr(cf, ",p=")) == NULL || (size_t)(p - cf) > n)
+	    (p = proof_at(cf, n)) == NULL)
 		return malformed(err, errlen, "malformed SCRAM client-final-message");
 	if (strcmp(nonce, s->nonce) != 0)
 		return malformed(err, errlen, "SCRAM nonce mismatch");

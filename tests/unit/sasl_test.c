@@ -1,4 +1,5 @@
 /* sasl_test.c - SASL client payloads. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "unit.h"
@@ -276,6 +277,45 @@ test_scram_server_refuses_a_wrong_password(void **state)
 	buf_free(&out);
 }
 
+/* Found by the scram fuzz target: the server read a client-final-message
+ * with strstr, past its n bytes when they were not NUL-terminated (ASan,
+ * in the sanitizer build, sees the read). Held in exactly n heap bytes. */
+static void
+test_scram_server_final_reads_only_its_bytes(void **state)
+{
+	static const char	*inputs[] = {
+		"p=r,r=fq?\xb0\x0e",		/* the fuzzer's input, less its mode byte */
+		"c=biws,r=abc",			/* no proof */
+		"c=biws,r=abc,p",		/* a proof cut short */
+	};
+	struct scram	 c, s;
+	struct buf	 cf = BUF_INIT, sf = BUF_INIT, out = BUF_INIT;
+	char		 err[200], *heap;
+	size_t		 i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		scram_init(&c, "SCRAM-SHA-256");
+		scram_init(&s, "SCRAM-SHA-256");
+		cf.len = sf.len = out.len = 0;
+		scram_client_first(&c, "user", NULL, &cf);
+		assert_int_equal(scram_server_start(&s, cf.p, cf.len, err, sizeof(err)), 0);
+		scram_server_first(&s, "pw", 2, (const unsigned char *)"salt", 4, 4096, NULL,
+		    &sf);
+		n = strlen(inputs[i]);
+		assert_non_null(heap = malloc(n));
+		memcpy(heap, inputs[i], n);
+		assert_int_equal(scram_server_final(&s, heap, n, &out, err, sizeof(err)),
+		    SASL_MALFORMED);
+		free(heap);
+		scram_free(&c);
+		scram_free(&s);
+	}
+	buf_free(&cf);
+	buf_free(&sf);
+	buf_free(&out);
+}
+
 /* Issue 9, defect 11: what a record shows of SCRAM messages. The RFC 7677
  * server-first and server-final, base64'd in 334 replies. */
 static void
@@ -327,5 +367,6 @@ UNIT_MAIN(
 	cmocka_unit_test(test_scram_rejects_a_wrong_server_signature),
 	cmocka_unit_test(test_scram_rejects_hostile_server_first),
 	cmocka_unit_test(test_scram_server_refuses_a_wrong_password),
+	cmocka_unit_test(test_scram_server_final_reads_only_its_bytes),
 	cmocka_unit_test(test_scram_redact_line)
 )
