@@ -44,7 +44,8 @@ fail:
 }
 
 /* The cases of a scenario: its test() cases, or the file itself; and the
- * file itself as well when its top level failed around its cases. */
+ * file itself as well when its top level failed around its cases (not when
+ * the failure was a stop that the running case reports already). */
 static size_t
 cases_of(const struct scenario *sc, struct report_case *v)
 {
@@ -56,7 +57,8 @@ cases_of(const struct scenario *sc, struct report_case *v)
 		    c->kind, c->at, c->expected, c->got, c->command, c->elapsed,
 		    c->insecure, c->tr };
 	}
-	if ((sc->ncases == 0 || sc->outcome != OUT_PASS) && !sc->o->set.list)
+	if ((sc->ncases == 0 || (sc->outcome != OUT_PASS && !sc->stopped_in_case)) &&
+	    !sc->o->set.list)
 		v[n++] = (struct report_case){ sc->path, NULL, sc->outcome, sc->message,
 		    sc->kind, sc->at, sc->expected, sc->got, sc->command, sc->elapsed,
 		    sc->ctx.insecure > 0, sc->tr };

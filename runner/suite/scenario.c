@@ -419,6 +419,7 @@ scenario_stop(struct scenario *sc, enum outcome o, const char *why)
 	if (sc->in_case) {
 		struct case_info ci = { "error", why, "timeout", NULL, NULL, NULL, NULL };
 		case_end(sc, &ci);
+		sc->stopped_in_case = 1;	/* reported once, as that case */
 	}
 	set_message(sc, o, why);
 }

@@ -66,6 +66,7 @@ struct scenario {
 	struct case_result	*cases;		/* test(...) cases, in order */
 	size_t			 ncases;
 	int			 in_case;	/* a case is running */
+	int			 stopped_in_case; /* the stop was the case's error */
 	double			 case_t0;
 	int			 case_insecure0;	/* ctx.insecure when it began */
 	double			 t0, elapsed;

@@ -81,6 +81,18 @@ LUA
 run run --case-timeout 0.6 "$s"; expect_rc 0
 expect_out "2 cases in 1 file: 2 passed"
 
+# A file stopped in the middle of a case: the stop is that case's error,
+# reported once (not again as a record for the file).
+s=$(scenario stopped.lua <<'LUA'
+test("a", function() end)
+test("b", function() smtp.sleep(30) end)
+LUA
+)
+run run --file-timeout 0.5 --json "$T/stopped.json" "$s"; expect_rc 2
+expect_out "2 cases in 1 file: 1 passed, 0 failed, 1 error"
+[ "$(wc -l <"$T/stopped.json")" -eq 2 ] || fail "not 2 JSON records: $(cat "$T/stopped.json")"
+expect_in "$T/stopped.json" '"case":"b","status":"error"'
+
 # ...and SIGINT (sent once the loop is running, not before).
 s=$(scenario cpu-marked.lua <<LUA
 local f = io.open("$T/started", "w"); f:write("started\\n"); f:close()
