@@ -343,6 +343,26 @@ result_of(struct engine *e, int signo)
 	return e->rp.t.n[OUT_FAIL] ? RUN_FAILED : RUN_PASSED;
 }
 
+/* The files never started when a signal or the watchdog ended the run are
+ * reported as skipped, saying why, so the report of a stopped run still
+ * lists every file it was given (not under --list, nor for serve). */
+static void
+report_not_run(struct engine *e, const char *why)
+{
+	struct scenario	 sk;
+
+	if (e->r->so.set.list || e->r->interrupt_ok || !e->reporting)
+		return;
+	for (; e->next < e->files.n; e->next++) {
+		memset(&sk, 0, sizeof(sk));
+		sk.path = e->files.v[e->next];
+		sk.o = &e->r->so;
+		sk.outcome = OUT_SKIP;
+		sk.message = (char *)why;
+		report_scenario(&e->rp, &sk);
+	}
+}
+
 /* ---- the watchdog's last resort ---- */
 
 /* When the scenario's limit passed: its case's or its file's (0: none).
@@ -400,6 +420,9 @@ stuck_fire(void *arg, void *owner, int signo)
 		if (!e->r->so.set.list)
 			report_scenario(&e->rp, sc);
 	}
+	snprintf(other, sizeof(other), "the run ended early (%s was stuck in a C call) "
+	    "before it started", stuck->path);
+	report_not_run(e, other);
 	if (signo != 0)
 		e->r->signo = signo;
 	rr = e->reporting ? result_of(e, signo) : RUN_SETUP_ERROR;
@@ -447,6 +470,13 @@ runner_run(struct run *r, char **paths, int npaths)
 		if (!something_happened(&e))
 			sched_run(e.s, something_happened, &e);
 		settle_slots(&e);
+	}
+	if (signals_seen() != 0) {
+		char	 why[STOP_WHY_MAX];
+
+		snprintf(why, sizeof(why), "the run was stopped by %s before it started",
+		    strsignal(signals_seen()));
+		report_not_run(&e, why);
 	}
 	rc = result_of(&e, signals_seen());
 out:

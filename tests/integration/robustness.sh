@@ -100,10 +100,13 @@ local n = 0
 while true do n = n + 1 end
 LUA
 )
-run_bg run "$s"
+run_bg run --json "$T/int.json" "$s" "$T/cases.lua"
 wait_for "$T/started" started "$BG_PID" || fail "the scenario did not start"
 signal_bg INT; expect_rc 130
 expect_out "stopped by Interrupt"
+# the file never started is in the reports, skipped, saying why
+expect_out "skipped: the run was stopped by Interrupt before it started"
+expect_in "$T/int.json" '"file":"'"$T"'/cases.lua","case":null,"status":"skip"'
 
 # A TLS handshake that times out closes the session: nothing more goes out
 # on it in plaintext.
