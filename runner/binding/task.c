@@ -38,6 +38,7 @@ struct sched {
 	struct loop	*lp;
 	uint64_t	 serials;
 	struct task	*ready_head, *ready_tail;
+	size_t		 nready;	/* tasks in the ready queue */
 	struct task	*all;
 	size_t		 ntasks;
 	/* The step running now, for a watchdog on another thread. */
@@ -141,6 +142,7 @@ enqueue(struct task *t)
 	if (t->queued)
 		return;
 	t->queued = 1;
+	s->nready++;
 	t->next_ready = NULL;
 	if (s->ready_tail)
 		s->ready_tail->next_ready = t;
@@ -166,6 +168,7 @@ unqueue(struct task *t)
 			s->ready_head = p->next_ready;
 		if (s->ready_tail == p)
 			s->ready_tail = prev;
+		s->nready--;
 		break;
 	}
 	t->queued = 0;
@@ -361,24 +364,22 @@ void
 sched_run(struct sched *s, int (*stop)(void *), void *arg)
 {
 	struct task	*t;
-	uint64_t	 last;
-	int		 end;
+	size_t		 n;
 
 	while (s->ntasks > 0 && (stop == NULL || !stop(arg))) {
-		/* One round: the tasks ready now, not those they make ready, so a
-		 * task that yields in a loop cannot starve the loop's events. */
-		last = s->ready_tail ? s->ready_tail->serial : 0;
-		while ((t = s->ready_head) != NULL) {
+		/* One round: at most as many steps as tasks are ready now, not
+		 * those they make ready, so a task that yields in a loop cannot
+		 * starve the loop's events (counted, not marked: a task of this
+		 * round may kill another one before its turn). */
+		for (n = s->nready; n > 0 && (t = s->ready_head) != NULL; n--) {
 			s->ready_head = t->next_ready;
 			if (s->ready_head == NULL)
 				s->ready_tail = NULL;
 			t->queued = 0;
-			end = t->serial == last;
+			s->nready--;
 			step(t);
 			if (stop != NULL && stop(arg))
 				return;
-			if (end)
-				break;
 		}
 		if (s->ntasks == 0)
 			break;

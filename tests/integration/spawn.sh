@@ -117,4 +117,19 @@ LUA
 )
 run run "$s"; expect_rc 1
 expect_out "attempt to call a nil value (method 'read_command')"
+# A round of the scheduler ends even when a task of it kills the one queued
+# last (a case past its limit, woken in the same turn as its waiter): the
+# next case, yielding in a loop, once kept the round going forever, and the
+# loop's timers (--case-timeout, --file-timeout) never fired.
+s=$(scenario round.lua <<'LUA'
+smtp.spawn(function() smtp.sleep(0.1); os.execute("sleep 1") end)
+test("one", function() smtp.sleep(0.6) end)
+test("two", function() while true do coroutine.yield() end end)
+LUA
+)
+LAST="run --case-timeout 0.5 $s"
+timeout 20 "$SMTPRUN" run --case-timeout 0.5 "$s" >"$T/out" 2>"$T/err"; RC=$?
+expect_rc 2
+expect_lines "$T/out" "ERROR $s: one" "the case did not finish within its time limit of 0.5 s" \
+    "ERROR $s: two" "the case did not finish within its time limit of 0.5 s"
 exit 0
