@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <lauxlib.h>
 
@@ -41,10 +42,15 @@ struct sched {
 	size_t		 nready;	/* tasks in the ready queue */
 	struct task	*all;
 	size_t		 ntasks;
-	/* The step running now, for a watchdog on another thread. */
+	/* The step running now, for a watchdog on another thread: its
+	 * owner, and a word (serial << 2 | STEP_RUNNING | STEP_SEIZED). */
 	_Atomic(void *)	 step_owner;
-	atomic_ulong	 nsteps;
+	atomic_ulong	 step_word;
+	unsigned long	 nsteps;
 };
+
+#define STEP_RUNNING	1UL
+#define STEP_SEIZED	2UL
 
 struct sched *
 sched_new(struct loop *lp)
@@ -72,8 +78,22 @@ sched_loop(struct sched *s)
 void *
 sched_stepping(struct sched *s, unsigned long *serial)
 {
-	*serial = atomic_load(&s->nsteps);
-	return atomic_load(&s->step_owner);
+	unsigned long	 w = atomic_load(&s->step_word);
+	void		*owner = atomic_load(&s->step_owner);
+
+	*serial = w >> 2;
+	/* The owner belongs to this step only if the word did not move. */
+	if (!(w & STEP_RUNNING) || atomic_load(&s->step_word) != w)
+		return NULL;
+	return owner;
+}
+
+int
+sched_seize(struct sched *s, unsigned long serial)
+{
+	unsigned long	 w = serial << 2 | STEP_RUNNING;
+
+	return atomic_compare_exchange_strong(&s->step_word, &w, w | STEP_SEIZED);
 }
 
 size_t
@@ -340,14 +360,19 @@ sched_kill_owner(struct sched *s, void *owner)
 static void
 step(struct task *t)
 {
-	int	 status, nres, nargs;
+	unsigned long	 serial;
+	int		 status, nres, nargs;
 
 	nargs = t->started ? 0 : t->nargs;
 	t->started = 1;
 	t->spent = 0;		/* a new slice */
-	atomic_fetch_add(&t->s->nsteps, 1);
+	serial = ++t->s->nsteps;
 	atomic_store(&t->s->step_owner, t->owner);
+	atomic_store(&t->s->step_word, serial << 2 | STEP_RUNNING);
 	status = lua_resume(t->L, NULL, nargs, &nres);
+	if (atomic_exchange(&t->s->step_word, serial << 2) & STEP_SEIZED)
+		for (;;)
+			pause();	/* the watchdog ends the process */
 	atomic_store(&t->s->step_owner, NULL);
 	if (status == LUA_YIELD) {
 		lua_pop(t->L, nres);

@@ -103,5 +103,10 @@ size_t	sched_tasks(const struct sched *s);
 /* For a watchdog on another thread: the owner of the task running now
  * (NULL between steps), and a serial number of its step. */
 void	*sched_stepping(struct sched *s, unsigned long *serial);
+/* For that watchdog, before it acts on a stuck step: true if the step of
+ * that serial is still running, and then it never returns from the step
+ * (the thread parks for good: the watchdog must end the process); false
+ * if it ended (the loop's thread goes on, the watchdog must not act). */
+int	sched_seize(struct sched *s, unsigned long serial);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "binding/task.h"
@@ -22,6 +23,7 @@
 
 #define STOP_WHY_MAX	200	/* "stopped by Terminated", ... */
 #define STUCK_GRACE	1.0	/* s past a limit before the watchdog ends the run */
+#define PARK_WAIT_MS	300	/* ms the watchdog waits for the loop's thread to park */
 
 /* A file running, or a free place for one (-j N of them). */
 struct slot {
@@ -48,6 +50,7 @@ struct engine {
 	int			 setup_err;
 	struct watchdog		*wd;
 	atomic_int		 dying;		/* the watchdog ends the run */
+	atomic_int		 parked;	/* the loop's thread saw it */
 };
 
 static watchdog_due_fn stuck_due;
@@ -58,9 +61,11 @@ static watchdog_fire_fn stuck_fire;
 static void
 park_if_dying(struct engine *e)
 {
-	if (e != NULL && atomic_load(&e->dying))
+	if (e != NULL && atomic_load(&e->dying)) {
+		atomic_store(&e->parked, 1);
 		for (;;)
 			pause();
+	}
 }
 
 /* The count hook's question: a signal (read now: Lua may never yield to
@@ -397,6 +402,12 @@ stuck_fire(void *arg, void *owner, int signo)
 	int		 k;
 
 	atomic_store(&e->dying, 1);
+	/* The loop's thread may be running the script's Lua (catching every
+	 * stop) rather than stuck in C: its count hook parks it within a
+	 * million instructions; give it that time before touching what it
+	 * touches (transcripts, cases). */
+	for (k = 0; k < PARK_WAIT_MS && !atomic_load(&e->parked); k++)
+		nanosleep(&(struct timespec){ 0, 1000000L }, NULL);
 	if (signo != 0)
 		snprintf(why, sizeof(why), "stopped by %s", strsignal(signo));
 	else if (cd > 0 && mono_now() >= cd)

@@ -85,7 +85,9 @@ watch(void *arg)
 		if (due <= 0)
 			continue;
 		from = due > since ? due : since;
-		if (now >= from + w->grace)
+		/* Seized, the step cannot end under fire(): the loop's thread
+		 * either stays in it or parks when it comes back. */
+		if (now >= from + w->grace && sched_seize(w->s, serial))
 			w->fire(w->arg, owner, signo);
 	}
 	return NULL;

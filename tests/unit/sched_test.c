@@ -204,6 +204,42 @@ test_an_error_reaches_the_done_callback(void **state)
 	assert_int_equal(w->last_status, LUA_ERRRUN);
 }
 
+/* What a watchdog on another thread sees from inside a step. */
+static unsigned long	 seen_serial;
+static void		*seen_owner;
+static int		 stale_seized;
+
+static int
+l_look(lua_State *L)
+{
+	seen_owner = sched_stepping(W->s, &seen_serial);
+	stale_seized = sched_seize(W->s, seen_serial - 1);
+	(void)L;
+	return 0;
+}
+
+/* The watchdog acts on a stuck step only after seizing it, and a step that
+ * ended (or an older one) cannot be seized: the loop's thread, back from
+ * it, cannot race the watchdog's reports. */
+static void
+test_only_the_running_step_can_be_seized(void **state)
+{
+	struct world	*w = *state;
+	int		 owner;
+	unsigned long	 serial;
+
+	lua_register(w->L, "look", l_look);
+	spawn(w, "coroutine.yield(); look()", &owner);
+	assert_null(sched_stepping(w->s, &serial));
+	sched_run(w->s, NULL, NULL);
+	assert_int_equal(w->done, 1);
+	assert_ptr_equal(seen_owner, &owner);
+	assert_true(seen_serial >= 2);
+	assert_false(stale_seized);
+	assert_null(sched_stepping(w->s, &serial));
+	assert_false(sched_seize(w->s, seen_serial));
+}
+
 UNIT_MAIN(
 	cmocka_unit_test_setup_teardown(test_ready_tasks_take_turns, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_a_waiting_task_runs_when_woken, setup,
@@ -215,5 +251,7 @@ UNIT_MAIN(
 	cmocka_unit_test_setup_teardown(test_killing_an_owner_spares_the_others, setup,
 	    teardown),
 	cmocka_unit_test_setup_teardown(test_an_error_reaches_the_done_callback, setup,
+	    teardown),
+	cmocka_unit_test_setup_teardown(test_only_the_running_step_can_be_seized, setup,
 	    teardown)
 )
