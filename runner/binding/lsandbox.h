@@ -27,8 +27,8 @@ struct smtp_settings;
 
 /* debug.sethook and os.exit, for every scenario. */
 void	lsandbox_always(lua_State *L);
-/* --sandbox. set must outlive L. */
-void	lsandbox_open(lua_State *L, const struct smtp_settings *set);
+/* --sandbox: the refusals of docs/scenarios.md. */
+void	lsandbox_open(lua_State *L);
 /* Whether a sandboxed scenario may write path: only a golden transcript
  * (GOLDEN/NAME) under --update-golden. Also asked by core.write_file,
  * which module "smtprun.core" hands to any script that requires it. */

@@ -336,7 +336,7 @@ prepare(lua_State *L)
 		lua_call(L, 1, 0);
 	}
 	if (o->set.sandbox)
-		lsandbox_open(L, &o->set);
+		lsandbox_open(L);
 	return 0;
 }
 

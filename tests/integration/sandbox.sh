@@ -102,6 +102,16 @@ LUA
 run run --sandbox --golden "$T/gold" --update-golden "$T/suite/article.lua"; expect_rc 0
 ls "$T"/gold/*.txt >/dev/null 2>&1 || fail "no golden file written"
 run run --sandbox --golden "$T/gold" "$T/suite/article.lua"; expect_rc 0
+# ...but the script itself writes nothing there, golden directory or not
+# (io.open follows links; smtprun's own writer refuses them).
+s=$(scenario gold-write.lua <<LUA
+local ok, err = pcall(io.open, "$T/gold/x.txt", "w")
+assert(not ok and tostring(err):find("io.open for writing is not allowed under --sandbox", 1, true),
+       "io.open wrote in the golden directory: " .. tostring(err))
+LUA
+)
+run run --sandbox --golden "$T/gold" --update-golden "$s"; expect_rc 0
+[ ! -e "$T/gold/x.txt" ] || fail "io.open wrote in the golden directory"
 # The article's scenario and its YAML version, as shipped, against the demo
 # server.
 serve_bg demo --serve --port 0
