@@ -521,9 +521,13 @@ malformed(lua_State *L, struct session *s)
 	size_t		 pend = lb_pending(&s->c.in), len, shown;
 
 	reply_recorded(s, TR_RECV_BAD);
-	if (pend > s->c.in.line_max) {
+	/* Only an overlong line is still in the buffer; after any other error
+	 * what is buffered is what followed the bad line, never taken. */
+	if (s->rp.overlong) {
 		nl = memchr(p, '\n', pend);
 		len = nl ? (size_t)(nl - p) : pend;
+		if (nl != NULL && len > 0 && p[len - 1] == '\r')
+			len--;
 		shown = len < LINE_EXCERPT ? len : LINE_EXCERPT;
 		tr_line_cut(s->c.tr, KIND(s, TR_RECV_BAD), p, shown, len - shown);
 	}

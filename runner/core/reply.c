@@ -37,6 +37,7 @@ reply_reset(struct reply_parser *p)
 	p->reply.invalid_line = 0;
 	p->used = 0;
 	p->busy = 0;
+	p->overlong = 0;
 	p->err[0] = '\0';
 }
 
@@ -192,6 +193,7 @@ reply_parse(struct reply_parser *p, struct linebuf *lb, reply_line_fn *on_line, 
 		if (ls == LB_MORE)
 			return REPLY_MORE;
 		if (ls == LB_TOOLONG) {
+			p->overlong = 1;
 			snprintf(p->err, sizeof(p->err),
 			    "reply line longer than %zu bytes", lb->line_max);
 			return REPLY_ERROR;

@@ -59,6 +59,7 @@ struct reply_parser {
 	size_t		 used;		/* wire bytes of the reply in progress */
 	int		 busy;		/* a reply is in progress */
 	int		 strict_text;	/* a NUL byte is an error (reply_init: on) */
+	int		 overlong;	/* the error: the next buffered line is past line_max */
 	struct reply	 reply;
 	char		 err[REPLY_ERR_SIZE];
 };

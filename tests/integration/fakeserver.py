@@ -12,6 +12,7 @@ Modes:
   trickle   a greeting sent one byte every 0.2 s, forever
   garbage   "HTTP/1.1 400 Bad Request" instead of a greeting
   mixed     220, then a multi-line EHLO reply whose codes change
+  mixedmore as mixed, with more lines of the reply sent at once after it
   nosep     220, then "250Ok" (no space or hyphen after the code)
   barelf    a greeting ending in a bare LF
   drop      220, then closes the connection when EHLO arrives
@@ -124,6 +125,10 @@ else:
         if verb.startswith(b"EHLO"):
             if mode == "mixed":
                 send(b"250-mail.example.test\r\n251-PIPELINING\r\n250 SIZE 1000\r\n")
+                continue
+            if mode == "mixedmore":
+                send(b"250-mail.example.test\r\n251-PIPELINING\r\n" +
+                     b"250-SIZE 1000\r\n" * 10 + b"250 8BITMIME\r\n")
                 continue
             if mode == "nosep":
                 send(b"250Ok\r\n")

@@ -58,6 +58,22 @@ run run --server "127.0.0.1:$FAKE_PORT" "$ehlo"; expect_rc 1
 expect_out "ehlo.lua:3: malformed reply to 'EHLO client.example.test': reply line 2 has code 251, but the reply began with 250"
 wait_fake
 
+# ...and what the server sent after the bad line, not yet taken, is not
+# shown as a line of the failed reply (it was, as a cut line, once more
+# than line_max bytes were buffered behind the bad line).
+fake mixedmore
+s=$(scenario mixedmore.lua <<'LUA'
+local s = smtp.connect{ line_max = 100 }
+s:expect(220)
+s:ehlo("client.example.test")
+LUA
+)
+run run --transcript "$T/mixedmore.log" --server "127.0.0.1:$FAKE_PORT" "$s"; expect_rc 1
+expect_out "reply line 2 has code 251, but the reply began with 250"
+expect_lines "$T/mixedmore.log" "<** 250-mail.example.test" "<** 251-PIPELINING" "*** malformed reply"
+expect_not_in "$T/mixedmore.log" "SIZE 1000"
+stop_fake
+
 fake nosep
 run run --server "127.0.0.1:$FAKE_PORT" "$ehlo"; expect_rc 1
 expect_out "code 250 is followed by neither a space nor a hyphen"
@@ -78,7 +94,7 @@ LUA
 )
 run run --transcript "$T/cap.log" --server "127.0.0.1:$FAKE_PORT" "$s"; expect_rc 1
 expect_out "cap.lua:2: malformed reply to the greeting: reply line longer than 16 bytes"
-expect_in "$T/cap.log" "<** 220 mail.example.test ESMTP fake"
+expect_in "$T/cap.log" "<** 220 mail.example.test ESMTP fake   (no line end)"
 stop_fake
 
 # The server hangs up instead of answering EHLO, or halfway through.
