@@ -17,9 +17,10 @@
  * is bounded: collections nest at most LYAML_MAX_DEPTH deep (the recursion
  * below, and libyaml's scanner, which is quadratic in the flow depth); an
  * alias to a node that is still open (a cycle) is an error; and the nodes
- * the tree stands for, counting each alias as a copy of its node, are at
- * most LYAML_MAX_EXPANSION plus LYAML_EXPANSION_FACTOR per node read (the
- * "billion laughs": aliases of aliases, multiplying).
+ * the tree stands for, counting each alias as a copy of its node and a
+ * scalar as one node per LYAML_SCALAR_UNIT bytes, are at most
+ * LYAML_MAX_EXPANSION plus LYAML_EXPANSION_FACTOR per node read (the
+ * "billion laughs": aliases of aliases, multiplying, or of one long value).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -123,8 +124,12 @@ node_alias(lua_State *L, struct ystate *y, yaml_event_t *ev)
 static int
 node_scalar(lua_State *L, struct ystate *y, yaml_event_t *ev)
 {
-	y->nodes++;
-	y->expanded++;
+	/* A long value weighs as many nodes: the aliases of a 1 MB scalar
+	 * were as cheap as those of "x", and each use of it is work on 1 MB. */
+	unsigned long	 weight = 1 + ev->data.scalar.length / LYAML_SCALAR_UNIT;
+
+	y->nodes += weight;
+	y->expanded += weight;
 	lua_createtable(L, 0, 5);
 	lua_pushliteral(L, "scalar");
 	lua_setfield(L, -2, "kind");
@@ -136,7 +141,7 @@ node_scalar(lua_State *L, struct ystate *y, yaml_event_t *ev)
 	set_pos(L, &ev->start_mark);
 	anchor(L, y, ev->data.scalar.anchor);
 	lua_pushvalue(L, -1);
-	lua_pushinteger(L, 1);
+	lua_pushinteger(L, (lua_Integer)weight);
 	lua_rawset(L, y->sizes);
 	return 0;
 }

@@ -11,10 +11,13 @@
 
 /* The reader's bounds (see lyaml.c): collections nested at most this
  * deep; nodes stood for, aliases expanded, at most MAX_EXPANSION plus
- * EXPANSION_FACTOR per node read. */
+ * EXPANSION_FACTOR per node read, a scalar counting as one node per
+ * SCALAR_UNIT bytes of its value (the work of whoever reads the tree
+ * grows with the bytes, not only the nodes). */
 #define LYAML_MAX_DEPTH		64
 #define LYAML_MAX_EXPANSION	100000UL
 #define LYAML_EXPANSION_FACTOR	10UL
+#define LYAML_SCALAR_UNIT	64
 #define LYAML_XSTR(x)		#x
 #define LYAML_STR(x)		LYAML_XSTR(x)
 

@@ -50,8 +50,16 @@ awk 'BEGIN { print "cases:"; s = "  "
 	printf '  case: &k {name: x, steps: *s}\ncases: ['
 	for _ in $(seq 299); do printf '*k, '; done; printf '*k]\n'
 } >laughs.yaml
-
-# attack NAME LINE:COL MESSAGE: NAME.yaml as a scenario, with --list, as
+# Many aliases of one long value: each use of it is work on 1 MiB (the
+# scenario compiler took 10 ms an alias: 100,000 aliases, under a budget
+# that counted a scalar as one node whatever its length, were 17 minutes).
+{
+	printf 'description:\n  big: &b "'
+	head -c 1048576 /dev/zero | tr '\0' x
+	printf '"\ncases:\n  - name: x\n    steps: ['
+	for _ in $(seq 4999); do printf '{send: *b}, '; done; printf '{send: *b}]\n'
+} >longlaughs.yaml
+: NAME.yaml as a scenario, with --list, as
 # --config and as ./smtprun.yaml: each exit 2, naming NAME.yaml:LINE:COL.
 attack() {
 	bounded run "$1.yaml"; expect_rc 2
@@ -71,6 +79,7 @@ attack cycle 4:27 "alias inside the node it names (a cycle)"
 attack deep 1:71 "nested more than 64 levels deep"
 attack deepblock 33:129 "nested more than 64 levels deep"
 attack laughs 4:29 "aliases expand to more than"
+attack longlaughs 5:200 "aliases expand to more than"
 
 # 64 levels are fine (the cap is not lower than it says).
 python3 -c "print('description: ' + '[' * 63 + ']' * 63 + '\ncases: []')" >deep64.yaml
