@@ -599,6 +599,30 @@ note_invalid_utf8(struct session *s)
 		    "marked invalid_utf8 on the reply)", session_answering(s), r->invalid_line);
 }
 
+/* The expect in progress was abandoned (its case ran out of time): what
+ * it had read of a reply is recorded, as a failed reply, in the transcript
+ * of the case that read it, and the session is closed, since the rest of
+ * that reply would be taken for the answer to the next command. */
+static void
+expect_abandoned(void *arg)
+{
+	struct session	*s = arg;
+	struct lb_line	 rest;
+	char		 gone[sizeof(s->gone)];
+
+	if (s->state == S_CLOSED ||
+	    (!s->rp.busy && s->nlines == 0 && lb_pending(&s->c.in) == 0))
+		return;		/* nothing of a reply read: still in step */
+	reply_recorded(s, TR_RECV_BAD);
+	if (lb_rest(&s->c.in, &rest))
+		record_recv(s, KIND(s, TR_RECV_BAD), rest.p, rest.len, LB_NONE);
+	snprintf(gone, sizeof(gone), "a wait abandoned in the middle of the reply to %s",
+	    session_answering(s));
+	session_close(s, "Closing the connection: the wait for the reply was abandoned "
+	    "in the middle of it, so whatever follows would be out of step.");
+	snprintf(s->gone, sizeof(s->gone), "%s", gone);
+}
+
 /* Stack: 1 session, 2 spec, 3 pattern, 4 opts. */
 static int
 expect_k(lua_State *L, int status, lua_KContext kctx)
@@ -607,7 +631,7 @@ expect_k(lua_State *L, int status, lua_KContext kctx)
 	const char		*pattern = lua_tostring(L, 3);
 	enum reply_status	 rs;
 	enum conn_status	 st;
-	int			 matched;
+	int			 matched, found;
 
 	(void)status;
 	(void)kctx;
@@ -639,10 +663,16 @@ expect_k(lua_State *L, int status, lua_KContext kctx)
 
 	push_reply(L, &s->rp.reply);		/* index 5 */
 	matched = spec_match(&s->spec, s->rp.reply.code);
-	if (matched && pattern != NULL &&
-	    !session_find(L, s->rp.reply.text.p ? s->rp.reply.text.p : "",
-	    s->rp.reply.text.len ? s->rp.reply.text.len - 1 : 0, 3))
-		matched = 0;
+	if (matched && pattern != NULL) {
+		found = session_try_find(L, s->rp.reply.text.p ? s->rp.reply.text.p : "",
+		    s->rp.reply.text.len ? s->rp.reply.text.len - 1 : 0, 3);
+		if (found == -1) {	/* the reply is recorded, and taken, first */
+			reply_recorded(s, TR_RECV_BAD);
+			reply_reset(&s->rp);
+			return lerr_raise(L, "usage", "%s", lua_tostring(L, -1));
+		}
+		matched = found;
+	}
 	reply_recorded(s, matched ? TR_RECV : TR_RECV_BAD);
 	note_invalid_utf8(s);
 	if (!matched)
@@ -666,6 +696,7 @@ start_expect(lua_State *L, struct session *s)
 	}
 	spec_read(L, 2, &s->spec);
 	session_begin(L, s, lua_istable(L, 4) ? 4 : 0);
+	task_call_on_abandon(task_current(L), expect_abandoned, s);
 	lua_settop(L, 4);
 	return expect_k(L, LUA_OK, 0);
 }

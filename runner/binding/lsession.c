@@ -144,18 +144,31 @@ session_new(lua_State *L, struct smtp_ctx *ctx, int server, size_t line_max,
 }
 
 int
-session_find(lua_State *L, const char *text, size_t len, int pattern_idx)
+session_try_find(lua_State *L, const char *text, size_t len, int pattern_idx)
 {
 	int	 found;
 
 	lua_rawgetp(L, LUA_REGISTRYINDEX, &FIND_KEY);
 	lua_pushlstring(L, text, len);
 	lua_pushvalue(L, pattern_idx);
-	if (lua_pcall(L, 2, 1, 0) != LUA_OK)
-		return lerr_raise(L, "usage", "bad pattern \"%s\": %s",
-		    lua_tostring(L, pattern_idx), lua_tostring(L, -1));
+	if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
+		lua_pushfstring(L, "bad pattern \"%s\": %s", lua_tostring(L, pattern_idx),
+		    lua_tostring(L, -1));
+		lua_remove(L, -2);
+		return -1;
+	}
 	found = !lua_isnil(L, -1);
 	lua_pop(L, 1);
+	return found;
+}
+
+int
+session_find(lua_State *L, const char *text, size_t len, int pattern_idx)
+{
+	int	 found = session_try_find(L, text, len, pattern_idx);
+
+	if (found == -1)
+		return lerr_raise(L, "usage", "%s", lua_tostring(L, -1));
 	return found;
 }
 

@@ -118,6 +118,9 @@ int	session_send(lua_State *L, struct session *s, const char *p, size_t n, int c
 /* Matches text against the Lua pattern at pattern_idx with the original
  * string.find. Returns 1 or 0; a bad pattern is a usage error. */
 int	session_find(lua_State *L, const char *text, size_t len, int pattern_idx);
+/* The same, but a bad pattern returns -1 with the usage error's message
+ * pushed, for a caller that has a reply to record before it raises. */
+int	session_try_find(lua_State *L, const char *text, size_t len, int pattern_idx);
 /* What both roles' metatables hold (binding/largs.h's larg_class makes
  * them): __gc, __close, __tostring; send, send_raw, expect_close, close,
  * settimeout, peer, is_open, last_command, data_table. */

@@ -24,6 +24,8 @@ struct task {
 		double		 deadline;
 		double		 timeout;
 		uint64_t	*claim;		/* holds our serial, or NULL */
+		void		(*abandon)(void *);	/* freed mid-call */
+		void		*abandon_arg;
 	}			 call;		/* the waiting call we are in */
 	void			**slot;		/* who points at us while we wait */
 	size_t			 spent;		/* work done since the last resume */
@@ -128,8 +130,16 @@ task_call_begin(struct task *t, double deadline, double timeout, uint64_t *claim
 	t->call.deadline = deadline;
 	t->call.timeout = timeout;
 	t->call.claim = claim;
+	t->call.abandon = NULL;
 	if (claim != NULL)
 		*claim = t->serial;
+}
+
+void
+task_call_on_abandon(struct task *t, void (*fn)(void *), void *arg)
+{
+	t->call.abandon = fn;
+	t->call.abandon_arg = arg;
 }
 
 void
@@ -140,6 +150,7 @@ task_call_end(struct task *t)
 	if (t->call.claim != NULL && *t->call.claim == t->serial)
 		*t->call.claim = 0;
 	t->call.claim = NULL;
+	t->call.abandon = NULL;
 }
 
 double
@@ -237,11 +248,18 @@ task_free(struct task *t)
 
 	unqueue(t);
 	loop_timer_stop(s->lp, &t->timer);
-	task_call_end(t);		/* abandoned mid-call: the claim goes */
 	if (t->slot)
 		*t->slot = NULL;
 	if (t->handle)
 		*t->handle = NULL;
+	if (t->call.abandon != NULL) {	/* abandoned mid-call: told once, */
+		void (*fn)(void *) = t->call.abandon;
+
+		t->call.abandon = NULL;
+		fn(t->call.abandon_arg);	/* nothing can wake us now */
+		unqueue(t);
+	}
+	task_call_end(t);		/* and the claim goes */
 	if (t->prev)
 		t->prev->next = t->next;
 	else

@@ -56,6 +56,11 @@ void	task_state_init(lua_State *L);
 void	task_call_begin(struct task *t, double deadline, double timeout,
 	    uint64_t *claim);
 void	task_call_end(struct task *t);
+/* fn(arg) is called if the task is freed in the middle of the current call
+ * (abandoned: its case's time limit, the end of its file), before the claim
+ * goes; the next task_call_begin or task_call_end forgets it. For objects
+ * a half-done call leaves out of step (a reply read in part). */
+void	task_call_on_abandon(struct task *t, void (*fn)(void *), void *arg);
 double	task_call_deadline(const struct task *t);
 double	task_call_timeout(const struct task *t);
 

@@ -14,9 +14,21 @@
 #include "core/clock.h"
 #include "suite/scenario.h"
 
+static void	case_end(void *owner, const struct case_info *ci);
+
 static void
 set_message(struct scenario *sc, enum outcome o, const char *msg)
 {
+	if (sc->in_case && o != OUT_PASS) {
+		/* The file ends under a running case (a spawned task failed,
+		 * the Lua state broke): the case says so, not nothing. */
+		char		 why[512];
+		struct case_info ci = { "error", why, "stopped", NULL, NULL, NULL, NULL };
+
+		snprintf(why, sizeof(why), "the file stopped before the case ended: %s",
+		    msg ? msg : "(no message)");
+		case_end(sc, &ci);
+	}
 	sc->outcome = o;
 	free(sc->message);
 	sc->message = strdup(msg ? msg : "(no message)");

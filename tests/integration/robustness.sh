@@ -93,6 +93,65 @@ expect_out "2 cases in 1 file: 1 passed, 0 failed, 1 error"
 [ "$(wc -l <"$T/stopped.json")" -eq 2 ] || fail "not 2 JSON records: $(cat "$T/stopped.json")"
 expect_in "$T/stopped.json" '"case":"b","status":"error"'
 
+# A case that runs out of time in the middle of a reply: what it read is
+# in its transcript as a failed reply, and the session is closed, so the
+# next case does not take the rest of that reply for its own answer.
+s=$(scenario abandoned.lua <<'LUA'
+local l = smtp.listen{ quiet = true }
+smtp.spawn(function()
+  local c = l:accept{ timeout = 10 }
+  c:send_raw("220-first part\r\n")
+  smtp.sleep(1.5)
+  pcall(c.send_raw, c, "220 rest\r\n")
+end)
+local s
+test("one", function()
+  s = smtp.connect{ host = "127.0.0.1", port = l:port() }
+  s:greeting()
+end)
+test("two", function()
+  smtp.sleep(0.7)
+  s:noop()
+end)
+LUA
+)
+run run --case-timeout 1 --transcript "$T/ab/" "$s"; expect_rc 2
+expect_out "abandoned.lua:15: the session was closed after a wait abandoned in the middle of the reply to the greeting"
+stem=$(printf '%s' "${T#/}/abandoned" | tr '/' '-')
+expect_lines "$T/ab/$stem--one.log" "<** 220-first part" \
+    "=== Closing the connection: the wait for the reply was abandoned in the middle of it"
+expect_not_in "$T/ab/$stem--two.log" "first part"
+expect_not_in "$T/ab/$stem--two.log" "NOOP"
+
+# A bad pattern in expect is a usage error raised after the reply it was
+# to judge is recorded and taken: the next command gets its own reply.
+s=$(scenario badpattern.lua <<'LUA'
+local l = smtp.listen{ quiet = true }
+smtp.spawn(function()
+  local c = l:accept{ timeout = 10 }
+  c:send_raw("220-first\r\n220 second\r\n")
+  c:read_command{ timeout = 5 }
+  c:reply(250, "ok")
+end)
+local s = smtp.connect{ host = "127.0.0.1", port = l:port() }
+local ok, err = pcall(s.expect, s, 220, "[bad")
+assert(not ok and tostring(err):find("bad pattern", 1, true), tostring(err))
+s:noop()
+LUA
+)
+run run --transcript "$T/bp.log" "$s"; expect_rc 0
+expect_lines "$T/bp.log" "<** 220-first" "<** 220 second" " -> NOOP" "<-  250 ok"
+
+# A file that ends under a running case (a spawned task failed) says so in
+# that case, not with an empty message.
+s=$(scenario spawn-fails.lua <<'LUA'
+smtp.spawn(function() smtp.sleep(0.3); error("spawned failed") end)
+test("waits", function() smtp.sleep(5) end)
+LUA
+)
+run run "$s"; expect_rc 2
+expect_out "the file stopped before the case ended: $s:1: spawned failed"
+
 # ...and SIGINT (sent once the loop is running, not before).
 s=$(scenario cpu-marked.lua <<LUA
 local f = io.open("$T/started", "w"); f:write("started\\n"); f:close()
