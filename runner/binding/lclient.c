@@ -400,6 +400,7 @@ on_line(void *arg, const char *line, size_t len, enum lb_term term, int code)
 {
 	struct session	*s = arg;
 	struct held	 h;
+	size_t		 mark;
 	enum tr_kind	 kind = code != 0 && spec_match(&s->spec, code) ? TR_RECV : TR_RECV_BAD;
 
 	if (s->c.tr == NULL)		/* a quiet session */
@@ -412,9 +413,15 @@ on_line(void *arg, const char *line, size_t len, enum lb_term term, int code)
 	memset(&h, 0, sizeof(h));
 	h.len = len;
 	h.term = term;
+	mark = s->held.len;
 	buf_append(&s->held, &h, sizeof(h));
 	buf_append(&s->held, line, len);
-	if (buf_ok(&s->held) == -1) {	/* out of memory: record it as it is */
+	if (buf_ok(&s->held) == -1) {
+		/* Out of memory: the lines held so far (whole: a header whose
+		 * line did not fit is dropped) are recorded now, then this one
+		 * as it is; nothing that was read is lost. */
+		s->held.len = mark;
+		held_flush(s, kind);
 		buf_free(&s->held);
 		record_recv(s, KIND(s, kind), line, len, term);
 	} else if (s->held.len > HELD_MAX)
