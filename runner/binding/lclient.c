@@ -536,9 +536,17 @@ malformed(lua_State *L, struct session *s)
 		if (nl != NULL && len > 0 && p[len - 1] == '\r')
 			len--;
 		shown = len < LINE_EXCERPT ? len : LINE_EXCERPT;
-		tr_line_cut(s->c.tr, KIND(s, TR_RECV_BAD), p, shown, len - shown);
+		if (hiding(s))		/* base64 of SCRAM values: not shown */
+			tr_printf(s->c.tr, KIND(s, TR_RECV_BAD), "[SCRAM message redacted] "
+			    "[\u2026 %zu bytes]", len);
+		else
+			tr_line_cut(s->c.tr, KIND(s, TR_RECV_BAD), p, shown, len - shown);
 	}
-	memcpy(err, s->rp.err, sizeof(err));
+	if (hiding(s))			/* nor in the parser's excerpt */
+		snprintf(err, sizeof(err), "%s (the SCRAM text redacted)", s->rp.overlong ?
+		    "a reply line too long" : "not a well-formed reply");
+	else
+		memcpy(err, s->rp.err, sizeof(err));
 	reply_reset(&s->rp);
 	snprintf(gone, sizeof(gone), "a malformed reply to %s", session_answering(s));
 	return session_fail_closing(L, s, "Closing the connection: after a malformed "

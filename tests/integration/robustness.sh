@@ -142,6 +142,25 @@ LUA
 run run --transcript "$T/bp.log" "$s"; expect_rc 0
 expect_lines "$T/bp.log" "<** 220-first" "<** 220 second" " -> NOOP" "<-  250 ok"
 
+# A malformed line in a SCRAM exchange (redact = "scram") is not shown,
+# neither recorded nor quoted in the error: it may hold the salt or nonces.
+s=$(scenario scram-long.lua <<'LUA'
+local l = smtp.listen{ quiet = true }
+smtp.spawn(function()
+  local c = l:accept{ timeout = 10 }
+  c:send_raw("334 " .. ("cj1zZWNyZXRub25jZQ"):rep(60) .. "\r\n")
+  smtp.sleep(1)
+end)
+local s = smtp.connect{ host = "127.0.0.1", port = l:port(), line_max = 512 }
+s:expect(334, nil, { redact = "scram" })
+LUA
+)
+run run --transcript "$T/sc.log" "$s"; expect_rc 1
+expect_out "malformed reply to the greeting: a reply line too long (the SCRAM text redacted)"
+expect_in "$T/sc.log" "<** [SCRAM message redacted] [… 1084 bytes]"
+expect_no_out cj1zZWNyZXRub25jZQ
+expect_not_in "$T/sc.log" cj1zZWNyZXRub25jZQ
+
 # A file that ends under a running case (a spawned task failed) says so in
 # that case, not with an empty message.
 s=$(scenario spawn-fails.lua <<'LUA'
