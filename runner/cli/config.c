@@ -12,6 +12,7 @@
 #include "binding/lerror.h"
 #include "cli/config.h"
 #include "cli/env.h"
+#include "core/escape.h"
 
 /* The string field of the table on top of L, or NULL. */
 static const char *
@@ -66,7 +67,16 @@ load(struct opts *o, const char *path)
 		if (lua_pcall(L, 2, 1, 0) == LUA_OK)
 			return L;
 	}
-	fprintf(stderr, "smtprun: %s\n", luaL_tolstring(L, -1, NULL));
+	{
+		/* the message may quote the file: shown as text (core/escape.h) */
+		struct buf	 msg = BUF_INIT;
+		size_t		 n;
+		const char	*m = luaL_tolstring(L, -1, &n);
+
+		esc_append(&msg, m, n, ESC_MULTILINE);
+		fprintf(stderr, "smtprun: %s\n", buf_cstr(&msg));
+		buf_free(&msg);
+	}
 	lua_close(L);
 	return NULL;
 }

@@ -122,4 +122,10 @@ expect_out 'vars.yaml:1:12: variables: expected a mapping, got a list'
 printf 'variables: [a, b]\n' >varsconf.yaml
 run run --config varsconf.yaml ok.lua; expect_rc 2
 expect_err 'varsconf.yaml:1:12: variables: expected a mapping, got a list'
+# The config's errors are shown as text: a target named with an escape
+# sequence does not reach the terminal raw.
+printf 'targets:\n  "\\e[31mevil": {host: x}\n' >esc.yaml
+bounded run --config esc.yaml --target nope ok.lua; expect_rc 2
+expect_err 'no target named "nope" (there are: \x1b[31mevil)'
+expect_no_err $'\033'
 exit 0
