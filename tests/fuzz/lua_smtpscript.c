@@ -2,8 +2,6 @@
  * lexer, parser, macros, includes) on the input as a .smtp file; compiling
  * runs nothing. `include` reaches only the input's own directory (this
  * process's scratch directory), as for any .smtp file. */
-#include <string.h>
-
 #include "lib/fuzz.h"
 #include "lib/luafuzz.h"
 
@@ -14,10 +12,6 @@ static const char chunk[] =
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const char	*p;
-
-	luafuzz_init(chunk);
-	p = luafuzz_file("smtp", data, size);
-	luafuzz_call(p, strlen(p));
+	luafuzz_file_input(chunk, "smtp", data, size);
 	return 0;
 }

@@ -1,8 +1,6 @@
 /* lua_yaml_config.c - fuzz the configuration loader (lua/smtp/config.lua on
  * core.yaml_load), on the input as the --config file, with no --target and
  * then with one the file may or may not name. */
-#include <string.h>
-
 #include "lib/fuzz.h"
 #include "lib/luafuzz.h"
 
@@ -16,10 +14,6 @@ static const char chunk[] =
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const char	*p;
-
-	luafuzz_init(chunk);
-	p = luafuzz_file("yaml", data, size);
-	luafuzz_call(p, strlen(p));
+	luafuzz_file_input(chunk, "yaml", data, size);
 	return 0;
 }

@@ -2,8 +2,6 @@
  * (binding/lyaml.c, libyaml) and the compiler of lua/smtp/yamlscenario.lua,
  * on the input as a .yaml file. Compiling runs nothing (lua: steps are
  * compiled, not run). */
-#include <string.h>
-
 #include "lib/fuzz.h"
 #include "lib/luafuzz.h"
 
@@ -14,10 +12,6 @@ static const char chunk[] =
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const char	*p;
-
-	luafuzz_init(chunk);
-	p = luafuzz_file("yaml", data, size);
-	luafuzz_call(p, strlen(p));
+	luafuzz_file_input(chunk, "yaml", data, size);
 	return 0;
 }

@@ -126,3 +126,13 @@ luafuzz_call(const char *arg, size_t len)
 	lua_gc(L, LUA_GCCOLLECT);
 	return rc != LUA_OK;
 }
+
+int
+luafuzz_file_input(const char *chunk, const char *ext, const uint8_t *data, size_t size)
+{
+	const char	*p;
+
+	luafuzz_init(chunk);
+	p = luafuzz_file(ext, data, size);
+	return luafuzz_call(p, strlen(p));
+}

@@ -28,5 +28,10 @@ const char *luafuzz_file(const char *ext, const uint8_t *data, size_t size);
 /* Calls the function with one argument (a string) under pcall, with the
  * line hook on. Returns 0 when it returned, 1 when it raised an error. */
 int	luafuzz_call(const char *arg, size_t len);
+/* The body of a target whose function takes a file: the state made with
+ * chunk, the input written as input.<ext>, the function called with its
+ * path. */
+int	luafuzz_file_input(const char *chunk, const char *ext, const uint8_t *data,
+	    size_t size);
 
 #endif
