@@ -76,6 +76,13 @@ expect_in "$T/bt.json" '"file":"'"$ok"'","case":null,"status":"pass"'
 expect_in "$T/bt.xml" 'name="backtracks"'
 ls "$T"/tr/*backtrack*backtracks* >/dev/null 2>&1 || fail "no transcript of the stuck case"
 expect_in "$(ls "$T"/tr/*backtrack*backtracks*)" "did not return to smtprun"
+# A file the stuck one kept from starting (-j 1) is reported, skipped.
+later=$(scenario c-later.lua <<'LUA'
+assert(true)
+LUA
+)
+run run --case-timeout 1 --json "$T/nr.json" "$bt" "$later"; expect_rc 2
+expect_in "$T/nr.json" '"file":"'"$later"'","case":null,"status":"skip","time":0.000,"insecure":false,"message":"the run ended early ('"$bt"' was stuck in a C call) before it started"'
 
 # SIGTERM during such a call ends the run within about the grace period,
 # with the signal's exit status and the reports written.
