@@ -20,6 +20,20 @@
 --   ... drive a client against l:port() ...
 --   srv.messages[1].from, .to, .data          -- what it accepted
 --
+-- Limits, so that no client can stop it, fill its memory or hold it:
+--   max_sessions = 256        concurrent sessions; the excess gets
+--                             "421 4.3.2 Too many connections"
+--   max_size = 10240000       bytes of a message; past it the rest is read
+--                             and dropped, then 552 5.3.4
+--   keep_messages = 100       srv.messages keeps the newest (srv.accepted,
+--                             srv.dropped count); on_message = function(msg,
+--                             srv) takes each message instead
+--   record_max = 65536        transcript bytes of each message body
+--   command_timeout = 300     for each command line (idle_timeout: its old name)
+--   data_timeout = 600        for the whole DATA; then 421 4.4.2, closed
+--   strict_line_endings       refuse a bare LF or CR (500 / 550 5.5.2)
+--   scram_iterations = 4096   what SCRAM offers (at most 100000)
+--
 -- Faults ({ on = VERB | "greeting" | "DATA_END", action = ..., match =
 -- pattern on the command line, times = n }):
 --   trickle          the normal reply, one byte every `delay` s (0.05)
@@ -49,8 +63,32 @@ local Server = {}
 Server.__index = Server
 
 local DEFAULT_EXTENSIONS = {
-  "PIPELINING", "SIZE 10240000", "ENHANCEDSTATUSCODES", "8BITMIME", "SMTPUTF8",
+  "PIPELINING", "SIZE", "ENHANCEDSTATUSCODES", "8BITMIME", "SMTPUTF8",
 }
+
+-- cfg[name] as a whole number in [lo, hi], or dflt; a clear error otherwise.
+local function number_opt(cfg, name, dflt, lo, hi)
+  local v = cfg[name]
+  if v == nil then return dflt end
+  local n = math.tointeger(tonumber(v))
+  if n == nil or n < lo or n > (hi or math.maxinteger) then
+    error(("server option %s must be a whole number%s, not %s"):format(name,
+      hi and (" from %d to %d"):format(lo, hi) or (" of at least %d"):format(lo),
+      tostring(v)), 3)
+  end
+  return n
+end
+
+local function seconds_opt(cfg, name, dflt)
+  local v = cfg[name]
+  if v == nil then return dflt end
+  local n = tonumber(v)
+  if n == nil or n <= 0 then
+    error(("server option %s must be a number of seconds above 0, not %s"):format(name,
+      tostring(v)), 3)
+  end
+  return n
+end
 
 local function set_of(list)
   local set = {}
@@ -75,16 +113,44 @@ function server.new(cfg)
   self.relay = cfg.relay or "auth"
   self.hidden = set_of(cfg.hide)
   self.faults = cfg.faults or {}
-  self.max_size = cfg.max_size or 10240000
-  self.idle_timeout = cfg.idle_timeout or 300
+  self.max_size = number_opt(cfg, "max_size", 10240000, 1)
+  self.max_sessions = number_opt(cfg, "max_sessions", 256, 1)
+  self.keep_messages = number_opt(cfg, "keep_messages", 100, 0)
+  self.record_max = number_opt(cfg, "record_max", 65536, 0)
+  self.scram_iterations = number_opt(cfg, "scram_iterations", 4096, 1, 100000)
+  self.command_timeout = seconds_opt(cfg, "command_timeout",
+    seconds_opt(cfg, "idle_timeout", 300))
+  self.idle_timeout = self.command_timeout
+  self.data_timeout = seconds_opt(cfg, "data_timeout", 600)
+  local strict_le = cfg.strict_line_endings
+  self.strict_line_endings = strict_le == true or strict_le == "1" or strict_le == "true"
+    or strict_le == "yes"
+  self.on_message = cfg.on_message
+  assert(self.on_message == nil or type(self.on_message) == "function",
+    "on_message must be a function")
   self.strict = cfg.strict
   self.messages = {}
+  self.accepted = 0       -- messages accepted, kept or not
+  self.dropped = 0        -- the oldest, gone from srv.messages (keep_messages)
+  self.active = 0         -- sessions open now
   self.errors = {}
   self.sessions = 0
   self.queue_id = 0
+  self.timeout_reply = ("421 4.4.2 %s Error: timeout exceeded"):format(self.hostname)
   assert(({ auth = true, open = true, never = true })[self.relay],
     "relay must be \"auth\", \"open\" or \"never\"")
   return self
+end
+
+-- The limits above, from -D NAME=VALUE variables (smtprun serve, demo):
+-- a table for server.new, holding those of them that vars sets.
+server.LIMITS = { "max_sessions", "max_size", "keep_messages", "record_max",
+  "command_timeout", "data_timeout", "strict_line_endings", "scram_iterations" }
+
+function server.limits_from(vars)
+  local t = {}
+  for _, k in ipairs(server.LIMITS) do t[k] = vars and vars[k] end
+  return t
 end
 
 function Server:listen(opts)
@@ -94,16 +160,28 @@ function Server:listen(opts)
   return self.listener
 end
 
--- Accepts connections and handles each in a task of its own.
--- opts.max_sessions: stop accepting after that many; opts.timeout: how long
--- to wait for each connection (default: for ever).
+-- Accepts connections and handles each in a task of its own, at most
+-- max_sessions at a time: the excess is refused with a 421 and closed.
+-- opts.sessions: stop accepting after that many; opts.timeout: how long to
+-- wait for each connection (default: for ever).
 function Server:serve(opts)
   opts = opts or {}
   local n = 0
-  while not opts.max_sessions or n < opts.max_sessions do
+  while not opts.sessions or n < opts.sessions do
     local c = self.listener:accept{ timeout = opts.timeout or math.huge, handshake = false }
     n = n + 1
-    smtp.spawn(function() self:handle(c) end)
+    if self.active >= self.max_sessions then
+      -- A fresh socket takes a short reply at once: no wait, no task.
+      pcall(c.reply, c, 421, "4.3.2 Too many connections", { timeout = 1 })
+      c:close()
+    else
+      self.active = self.active + 1
+      smtp.spawn(function()
+        local ok, err = pcall(self.handle, self, c)
+        self.active = self.active - 1
+        if not ok then error(err, 0) end
+      end)
+    end
   end
 end
 
@@ -115,9 +193,9 @@ end
 -- Polls until `n` messages were accepted, or raises after `timeout` s.
 function Server:wait_messages(n, timeout)
   local deadline = smtp.now() + (timeout or 10)
-  while #self.messages < n do
+  while self.accepted < n do
     if smtp.now() >= deadline then
-      smtp.fail(("the server accepted %d message(s), expected %d"):format(#self.messages, n),
+      smtp.fail(("the server accepted %d message(s), expected %d"):format(self.accepted, n),
         "timeout")
     end
     smtp.sleep(0.01)
@@ -217,12 +295,19 @@ function Server:ehlo_lines(st)
   local lines = { self.hostname }
   local function add(ext)
     local kw = ext:match("^(%S+)"):upper()
+    if ext:upper() == "SIZE" then ext = "SIZE " .. self.max_size end  -- RFC 1870
     if not self.hidden[kw] then lines[#lines + 1] = ext end
   end
   for _, ext in ipairs(self.extensions) do add(ext) end
   if self.tls and not st.tls then add("STARTTLS") end
   if #self.auth > 0 then add("AUTH " .. table.concat(self.auth, " ")) end
   return lines
+end
+
+-- The next command line, within command_timeout (then 421 and closed).
+function Server:command(c, redact)
+  return c:read_command{ timeout = self.command_timeout, redact = redact,
+    timeout_reply = self.timeout_reply }
 end
 
 local function reset(st)
@@ -254,7 +339,7 @@ function Server:authenticate(c, st, mech, initial)
   -- stay out of it).
   local function ask(prompt, redact, shown)
     c:reply(334, prompt, shown and { redact = shown } or nil)
-    local cmd = c:read_command{ redact = redact, timeout = self.idle_timeout }
+    local cmd = self:command(c, redact)
     if not cmd then return nil end
     if cmd.line == "*" then
       c:reply(501, "5.7.0 Authentication aborted")
@@ -307,7 +392,7 @@ function Server:authenticate(c, st, mech, initial)
     local err = mech == "XOAUTH2" and '{"status":"401","schemes":"Bearer","scope":"smtp"}'
       or '{"status":"invalid_token","scope":"smtp"}'
     c:reply(334, smtp.b64encode(err))
-    if not c:read_command{ timeout = self.idle_timeout } then return false end
+    if not self:command(c) then return false end
     return self:respond(c, st, "AUTH", 535, "5.7.8 Username and token not accepted")
   elseif mech:match("^SCRAM%-SHA%-") then
     local sc = smtp.scram(mech)
@@ -319,7 +404,8 @@ function Server:authenticate(c, st, mech, initial)
       return true
     end
     -- An unknown user gets a password nobody has, so the proof fails.
-    local sf = sc:server_first(self.users[u] or smtp.random(32), smtp.random(16), 4096)
+    local sf = sc:server_first(self.users[u] or smtp.random(32), smtp.random(16),
+      self.scram_iterations)
     local sf64 = smtp.b64encode(sf)
     local fin = ask(sf64, "[SCRAM proof redacted]", smtp.scram_redact("334 " .. sf64))
     if not fin then return fin == false end
@@ -379,8 +465,16 @@ end
 function handlers.MAIL(self, c, st, cmd)
   if not st.helo then return self:respond(c, st, "MAIL", 503, "5.5.1 Error: send HELO/EHLO first") end
   if st.from then return self:respond(c, st, "MAIL", 503, "5.5.1 Error: nested MAIL command") end
-  local path = parse_path(cmd.arg, "FROM")
+  local path, params = parse_path(cmd.arg, "FROM")
   if not path then return self:respond(c, st, "MAIL", 501, "5.5.4 Syntax: MAIL FROM:<address>") end
+  -- RFC 1870: SIZE=<digits>, refused up front when over the limit.
+  local size = (" " .. params):upper():match("%sSIZE=(%S*)")
+  if size and not size:match("^%d+$") then
+    return self:respond(c, st, "MAIL", 501, "5.5.4 Syntax: SIZE=<digits>")
+  end
+  if size and (#size > 15 or tonumber(size) > self.max_size) then
+    return self:respond(c, st, "MAIL", 552, "5.3.4 Message size exceeds fixed limit")
+  end
   st.from = path
   return self:respond(c, st, "MAIL", 250, "2.1.0 Ok")
 end
@@ -404,18 +498,44 @@ function handlers.DATA(self, c, st)
   end
   local alive, replaced = self:respond(c, st, "DATA", 354, "End data with <CR><LF>.<CR><LF>")
   if not alive or replaced then return alive end
-  local data = c:read_data{ timeout = self.idle_timeout }
-  if #data > self.max_size then
+  -- Read to the real end (CRLF "." CRLF) whatever happens, so that the
+  -- client and the server stay in step; past max_size nothing is kept.
+  local data, info = c:read_data{ timeout = self.data_timeout, max_size = self.max_size,
+    record_max = self.record_max, timeout_reply = self.timeout_reply }
+  if info.too_big then
     reset(st)
     return self:respond(c, st, "DATA_END", 552, "5.3.4 Message size exceeds fixed limit")
   end
+  if info.bare_lf and self.strict_line_endings then
+    reset(st)
+    return self:respond(c, st, "DATA_END", 550, "5.5.2 Error: bare <CR> or <LF> received")
+  end
   self.queue_id = self.queue_id + 1
   local id = ("%X%05X"):format(self.sessions, self.queue_id)
-  self.messages[#self.messages + 1] = {
-    from = st.from, to = st.to, data = data, helo = st.helo, user = st.user, id = id,
-  }
+  local msg = { from = st.from, to = st.to, data = data, helo = st.helo, user = st.user,
+                id = id, size = info.size, bare_lf = info.bare_lf or nil }
   reset(st)
+  local ok, err = self:keep(msg)
+  if not ok then
+    self.errors[#self.errors + 1] = err
+    smtp.note("server: on_message: " .. tostring(err))
+    return self:respond(c, st, "DATA_END", 451, "4.3.0 Error: queue file write error")
+  end
   return self:respond(c, st, "DATA_END", 250, "2.0.0 Ok: queued as " .. id)
+end
+
+-- An accepted message: to on_message, or into srv.messages (the newest
+-- keep_messages of them). Returns false and the error when on_message fails.
+function Server:keep(msg)
+  self.accepted = self.accepted + 1
+  if self.on_message then return pcall(self.on_message, msg, self) end
+  local list = self.messages
+  list[#list + 1] = msg
+  while #list > self.keep_messages do
+    table.remove(list, 1)
+    self.dropped = self.dropped + 1
+  end
+  return true
 end
 
 function handlers.RSET(self, c, st)
@@ -442,6 +562,7 @@ function handlers.STARTTLS(self, c, st)
   for k, v in pairs(self.tls) do opts[k] = v end
   -- A vulnerable server (CVE-2011-0411) keeps what came before the handshake.
   opts.keep_plaintext = self.starttls_vulnerable
+  opts.timeout = opts.timeout or self.command_timeout
   c:tls_handshake(opts)
   -- RFC 3207: everything learnt before TLS is forgotten.
   st.tls, st.helo, st.user = true, nil, nil
@@ -468,17 +589,23 @@ function Server:session(c)
   local st = { to = {} }
   self.sessions = self.sessions + 1
   if self.implicit_tls then
-    c:tls_handshake(self.tls)
+    local opts = { timeout = self.command_timeout }
+    for k, v in pairs(self.tls) do opts[k] = v end
+    c:tls_handshake(opts)
     st.tls = true
   end
   if not self:respond(c, st, "GREETING", 220, self.greeting) then return end
   while true do
-    local cmd = c:read_command{ timeout = self.idle_timeout }
+    local cmd = self:command(c)
     if not cmd then return end
     st.line = cmd.line
     local h = handlers[cmd.verb]
     local alive
-    if h then
+    if cmd.line:find("\0", 1, true) then
+      alive = self:respond(c, st, cmd.verb, 501, "5.5.2 Syntax error: NUL in command")
+    elseif cmd.bare_lf and self.strict_line_endings then
+      alive = self:respond(c, st, cmd.verb, 500, "5.5.2 Error: bare <CR> or <LF> received")
+    elseif h then
       alive = h(self, c, st, cmd)
     else
       alive = self:respond(c, st, cmd.verb, 502, "5.5.2 Error: command not recognized")
@@ -488,12 +615,17 @@ function Server:session(c)
 end
 
 -- session(), with a misbehaving client noted instead of failing the scenario.
+-- (serve() counts the sessions open around it, for max_sessions.)
 function Server:handle(c)
   if self.strict then return self:session(c) end
   local ok, err = pcall(self.session, self, c)
   if not ok then
     self.errors[#self.errors + 1] = err
-    smtp.note("server: " .. tostring(err))
+    -- Where a server-side error arose in the scenario says nothing useful:
+    -- the client it was serving does.
+    local host, port = c:peer()
+    local why = type(err) == "table" and err.message or tostring(err)
+    smtp.note(("server: session from %s port %s: %s"):format(host, port, why))
   end
   c:close()
 end

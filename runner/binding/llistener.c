@@ -18,11 +18,14 @@
 #include "binding/lsession.h"
 #include "binding/lwait.h"
 #include "binding/task.h"
+#include "core/clock.h"
 #include "io/net.h"
 
 #define LISTENER_META		"smtprun.listener"
 #define LISTEN_BACKLOG		128
 #define DEFAULT_DATA_MAX	(64 * 1024 * 1024)
+#define BACKOFF_MIN		0.01	/* s: first pause after accept ran short */
+#define BACKOFF_MAX		1.0
 
 struct listener {
 	struct loop_io	 io;		/* io.fd: the listening socket, or -1 */
@@ -33,6 +36,12 @@ struct listener {
 	uint64_t	 busy;		/* the claim of the accept in progress */
 	size_t		 line_max;
 	size_t		 data_max;
+	/* accept ran out of something (descriptors, memory): paused until
+	 * retry_at, the pause doubling while it lasts. */
+	struct loop_timer retry;
+	double		 retry_at;
+	double		 backoff;
+	unsigned long	 failures;	/* in this episode */
 	char		 host[ADDR_SIZE];
 	int		 port;
 };
@@ -53,10 +62,19 @@ check_listener(lua_State *L, int idx)
 }
 
 static void
+on_retry(void *arg)
+{
+	struct listener	*l = arg;
+
+	task_wake(l->waiter);
+}
+
+static void
 listener_close(struct listener *l)
 {
 	if (l->io.fd < 0)
 		return;
+	loop_timer_stop(l->lp, &l->retry);
 	loop_del(l->lp, &l->io);
 	close(l->io.fd);
 	l->io.fd = -1;
@@ -190,12 +208,13 @@ l_listen(lua_State *L)
 	return 1;
 }
 
-/* A new server session for the accepted socket fd, on top of the stack. */
-static void
+/* A new server session for the accepted socket fd, on top of the stack;
+ * -1 (errno set, fd closed) when the loop cannot watch it. */
+static int
 accepted(lua_State *L, struct listener *l, int fd, const struct sockaddr_storage *ss)
 {
 	struct session	*s;
-	int		 one = 1;
+	int		 one = 1, e;
 
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	s = session_new(L, l->ctx, 1, l->line_max, 0);
@@ -206,11 +225,54 @@ accepted(lua_State *L, struct listener *l, int fd, const struct sockaddr_storage
 	snprintf(s->host, sizeof(s->host), "%s", s->addr);
 	snprintf(s->port, sizeof(s->port), "%d", port_of(ss));
 	if (conn_attach(&s->c, fd) == -1) {
+		e = errno;
 		close(fd);
-		lerr_raise(L, "io", "%s", s->c.err);
+		errno = e;
+		return -1;
 	}
 	s->state = S_OPEN;
 	tr_printf(s->c.tr, TR_INFO, "Connection from %s port %s", s->addr, s->port);
+	return 0;
+}
+
+/* Errors of accept that say "not now" rather than "never": out of
+ * descriptors or memory (a flood of clients can cause them; the server waits
+ * and goes on), or a client gone before it was taken (try the next). */
+static int
+accept_short(int e)
+{
+	return e == EMFILE || e == ENFILE || e == ENOMEM || e == ENOBUFS || e == EPERM;
+}
+
+static int
+accept_retry_now(int e)
+{
+	return e == EAGAIN || e == EWOULDBLOCK || e == EINTR || e == ECONNABORTED ||
+	    e == EPROTO;
+}
+
+/* accept ran short: pause (noted once per episode), doubling the pause. */
+static void
+accept_backoff(struct listener *l, int e)
+{
+	if (l->failures++ == 0) {
+		tr_printf(listener_tr(l), TR_INFO, "accept on %s port %d: %s; backing off",
+		    l->host, l->port, strerror(e));
+		l->backoff = BACKOFF_MIN;
+	} else if ((l->backoff *= 2) > BACKOFF_MAX)
+		l->backoff = BACKOFF_MAX;
+	l->retry_at = mono_now() + l->backoff;
+	loop_timer_start(l->lp, &l->retry, l->retry_at, on_retry, l);
+}
+
+static void
+accept_recovered(struct listener *l)
+{
+	if (l->failures == 0)
+		return;
+	tr_printf(listener_tr(l), TR_INFO, "accept on %s port %d: accepting again "
+	    "(failed attempts: %lu)", l->host, l->port, l->failures);
+	l->failures = 0;
 }
 
 /* Stack: 1 listener, 2 opts. */
@@ -219,17 +281,36 @@ accept_k(lua_State *L, int status, lua_KContext kctx)
 {
 	struct listener		*l = check_listener(L, 1);
 	struct sockaddr_storage	 ss;
-	socklen_t		 slen = sizeof(ss);
+	socklen_t		 slen;
 	int			 fd, e;
 
 	(void)status;
 	(void)kctx;
-	if (l->io.fd < 0)
-		return lerr_raise(L, "closed", "listener closed while waiting for a connection");
-	fd = accept4(l->io.fd, (struct sockaddr *)&ss, &slen, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd == -1) {
-		e = errno;
-		if (e != EAGAIN && e != EWOULDBLOCK && e != EINTR && e != ECONNABORTED)
+	for (;;) {
+		if (l->io.fd < 0)
+			return lerr_raise(L, "closed", "listener closed while waiting for "
+			    "a connection");
+		if (l->failures > 0 && mono_now() < l->retry_at)
+			e = EAGAIN;	/* pausing: the retry timer wakes us */
+		else if ((slen = sizeof(ss)) > 0 && (fd = accept4(l->io.fd, (struct sockaddr *)&ss, &slen,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+			if (accepted(L, l, fd, &ss) == 0) {
+				accept_recovered(l);
+				return lwait_done(L, 1);
+			}
+			e = errno;
+			lua_pop(L, 1);		/* the session, closed */
+			accept_backoff(l, e);
+			continue;
+		} else
+			e = errno;
+		if (accept_short(e)) {
+			accept_backoff(l, e);
+			continue;
+		}
+		if (e != EAGAIN && e != EWOULDBLOCK && accept_retry_now(e))
+			continue;
+		if (!accept_retry_now(e))
 			return lerr_raise(L, "io", "accept on %s port %d: %s", l->host,
 			    l->port, strerror(e));
 		if (!lwait_expired(L))
@@ -238,8 +319,6 @@ accept_k(lua_State *L, int status, lua_KContext kctx)
 		    "%g s waiting for a connection on %s port %d", lwait_timeout(L), l->host,
 		    l->port);
 	}
-	accepted(L, l, fd, &ss);
-	return lwait_done(L, 1);
 }
 
 /* l:accept{timeout=}: the next client, as a server session. */

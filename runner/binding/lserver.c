@@ -15,6 +15,8 @@
 #include "core/cmdread.h"
 #include "core/dataread.h"
 
+#define DATA_RECORD_MAX	(64 * 1024)	/* transcript bytes of a message */
+
 /* ---- replies ---- */
 
 /* Appends the reply `code` with the text at idx (nil: none; a string, one
@@ -188,36 +190,87 @@ finish_command(lua_State *L, struct session *s, const struct lb_line *l,
 	lua_setfield(L, -2, "arg");
 	lua_pushlstring(L, l->p, l->len);
 	lua_setfield(L, -2, "line");
-	if (l->term == LB_LF) {
+	if (l->term == LB_LF || memchr(l->p, '\r', l->len) != NULL) {
 		lua_pushboolean(L, 1);
 		lua_setfield(L, -2, "bare_lf");
 	}
 	return lwait_done(L, 1);
 }
 
-/* One line of DATA. Returns 1 (the message is on the stack) at the lone
- * ".", 0 to go on; raises past data_max. */
+/* What read_data returns besides the message: {size=, lines=, bare_lf=,
+ * too_big=}. */
+static void
+push_data_info(lua_State *L, const struct data_reader *d)
+{
+	lua_createtable(L, 0, 4);
+	lua_pushinteger(L, (lua_Integer)d->size);
+	lua_setfield(L, -2, "size");
+	lua_pushinteger(L, (lua_Integer)d->lines);
+	lua_setfield(L, -2, "lines");
+	lua_pushboolean(L, d->bare);
+	lua_setfield(L, -2, "bare_lf");
+	lua_pushboolean(L, d->toobig);
+	lua_setfield(L, -2, "too_big");
+}
+
+/* One line of DATA. Returns 1 (the message, or nil when it went past
+ * max_size, and its info are on the stack) at the end of data, 0 to go on. */
 static int
 data_line(lua_State *L, struct session *s, const struct lb_line *l)
 {
-	tr_line(s->c.tr, KIND(s, TR_RECV), l->p, l->len, l->term);
-	switch (dr_line(&s->data, s->data_max, l->p, l->len, l->term)) {
+	struct data_reader	*d = &s->data;
+	int			 rec;
+
+	switch (dr_line(d, l->p, l->len, l->term, &rec)) {
 	case DR_END:
-		lua_pushlstring(L, s->data.p ? s->data.p : "", s->data.len);
-		buf_free(&s->data);
+		if (d->unrecorded > 0)
+			tr_printf(s->c.tr, TR_INFO, "[message: %zu lines, %zu bytes]",
+			    d->lines, d->size);
+		tr_line(s->c.tr, KIND(s, TR_RECV), l->p, l->len, l->term);
+		if (d->toobig)
+			lua_pushnil(L);
+		else
+			lua_pushlstring(L, d->msg.p ? d->msg.p : "", d->msg.len);
+		push_data_info(L, d);
+		dr_free(d);
 		snprintf(s->last_cmd, sizeof(s->last_cmd), "the message data");
 		return 1;
 	case DR_NOMEM:
-		buf_free(&s->data);
+		dr_free(d);
 		return lerr_nomem(L);
-	case DR_TOOBIG:
-		buf_free(&s->data);
-		return session_fail(L, s, "protocol", "the message exceeds %zu bytes "
-		    "(data_max)", s->data_max);
 	case DR_MORE:
 		break;
 	}
+	if (rec)
+		tr_line(s->c.tr, KIND(s, TR_RECV), l->p, l->len, l->term);
 	return 0;
+}
+
+/* A reply sent without waiting, before the session is given up (a line too
+ * long, a timeout): queued, recorded, and flushed as far as the socket takes
+ * it now. The opts field `name` (at index 3) gives it: a string, false for
+ * none, or nil for `dflt`. */
+static void
+parting_reply(lua_State *L, struct session *s, const char *name, const char *dflt)
+{
+	const char	*text = dflt;
+	size_t		 n;
+
+	if (lua_istable(L, 3)) {
+		lua_getfield(L, 3, name);
+		if (lua_type(L, -1) == LUA_TSTRING)
+			text = lua_tostring(L, -1);
+		else if (lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1))
+			text = NULL;
+		lua_pop(L, 1);		/* still referenced by the opts table */
+	}
+	if (text == NULL || !conn_is_open(&s->c))
+		return;
+	n = strlen(text);
+	if (conn_queue(&s->c, text, n) == -1 || conn_queue(&s->c, "\r\n", 2) == -1)
+		return;
+	tr_line(s->c.tr, KIND(s, TR_SEND), text, n, LB_CRLF);
+	(void)conn_flush(&s->c);
 }
 
 /* The client went away (EOF or an error on the socket). */
@@ -236,9 +289,33 @@ client_gone(lua_State *L, struct session *s, enum read_mode mode, enum conn_stat
 	}
 	if (lb_rest(&s->c.in, &l))
 		tr_line(s->c.tr, KIND(s, TR_RECV_BAD), l.p, l.len, LB_NONE);
-	buf_free(&s->data);
+	dr_free(&s->data);
 	return session_fail(L, s, "closed", "connection closed by client while waiting "
 	    "for %s (after %s)", awaiting(mode), session_answering(s));
+}
+
+/* The wait ran out: with opts.timeout_reply, that reply is sent and the
+ * session closed; without, it stays open (a scenario may go on). */
+static int
+read_timeout(lua_State *L, struct session *s, enum read_mode mode)
+{
+	const char	*fmt = "timed out after %g s waiting for %s (after %s)";
+	struct lb_line	 l;
+
+	if (!lua_istable(L, 3) || lua_getfield(L, 3, "timeout_reply") == LUA_TNIL) {
+		lua_settop(L, 3);
+		return session_fail(L, s, "timeout", fmt, lwait_timeout(L), awaiting(mode),
+		    session_answering(s));
+	}
+	lua_pop(L, 1);
+	if (lb_rest(&s->c.in, &l))	/* what came of the line, for the record */
+		tr_line(s->c.tr, KIND(s, TR_RECV_BAD), l.p, l.len, LB_NONE);
+	if (mode == RM_DATA)
+		dr_free(&s->data);
+	parting_reply(L, s, "timeout_reply", NULL);
+	return session_fail_closing(L, s, "Closed: the client took too long.",
+	    "a timeout", "timeout", fmt, lwait_timeout(L), awaiting(mode),
+	    session_answering(s));
 }
 
 /* Stack: 1 session, 2 pattern or nil, 3 opts. */
@@ -261,12 +338,15 @@ read_k(lua_State *L, int status, lua_KContext kctx)
 			return finish_command(L, s, &l, mode);
 		if (ls == LB_LINE) {
 			if (data_line(L, s, &l))
-				return lwait_done(L, 1);
+				return lwait_done(L, 2);
 			continue;
 		}
-		if (ls == LB_TOOLONG)
-			return session_fail(L, s, "protocol", "line longer than %zu bytes "
+		if (ls == LB_TOOLONG) {
+			parting_reply(L, s, "too_long_reply", "500 5.5.2 Line too long");
+			return session_fail_closing(L, s, "Closed: a line too long.",
+			    "a line too long", "protocol", "line longer than %zu bytes "
 			    "while waiting for %s", s->c.in.line_max, awaiting(mode));
+		}
 		if (ls == LB_NOMEM)
 			return lerr_nomem(L);
 		st = lwait_fill(L, &s->c);
@@ -275,9 +355,7 @@ read_k(lua_State *L, int status, lua_KContext kctx)
 		if (st == CONN_EOF || st == CONN_ERR)
 			return client_gone(L, s, mode, st);
 		if (lwait_expired(L))
-			return session_fail(L, s, "timeout", "timed out after %g s waiting "
-			    "for %s (after %s)", lwait_timeout(L), awaiting(mode),
-			    session_answering(s));
+			return read_timeout(L, s, mode);
 		return lwait_yield(L, &s->c.waiter, kctx, read_k);
 	}
 }
@@ -287,12 +365,17 @@ static int
 start_read(lua_State *L, enum read_mode mode)
 {
 	struct session	*s = session_check_open(L, 1);
+	int		 opts;
 
 	if (mode == RM_EXPECT && lua_type(L, 2) != LUA_TSTRING)
 		return larg_typeerror(L, 2, "string (a pattern)");
-	session_begin(L, s, larg_opts(L, 3));
-	if (mode == RM_DATA)
-		buf_free(&s->data);	/* nothing left from an earlier attempt */
+	opts = larg_opts(L, 3);
+	session_begin(L, s, opts);
+	if (mode == RM_DATA) {
+		dr_free(&s->data);	/* nothing left from an earlier attempt */
+		dr_init(&s->data, larg_size(L, opts, "max_size", s->data_max),
+		    larg_size(L, opts, "record_max", DATA_RECORD_MAX));
+	}
 	lua_settop(L, 3);
 	return read_k(L, LUA_OK, (lua_KContext)mode);
 }
@@ -315,8 +398,11 @@ l_expect_command(lua_State *L)
 	return start_read(L, RM_EXPECT);
 }
 
-/* c:read_data([opts]): the message up to the lone ".", dot-stuffing undone,
- * line endings as the client sent them. */
+/* c:read_data([opts]): the message up to CRLF "." CRLF, dot-stuffing undone,
+ * line endings as the client sent them, and {size=, lines=, bare_lf=,
+ * too_big=}. Past opts.max_size (default: the listener's data_max) the rest
+ * is read and dropped, and the message is nil. opts.record_max: bytes of it
+ * recorded in the transcript (then a "[message: N lines, M bytes]" note). */
 static int
 l_read_data(lua_State *L)
 {

@@ -99,7 +99,7 @@ session_close(struct session *s, const char *why)
 	s->rq = NULL;
 	s->ai = NULL;
 	buf_free(&s->connerr);
-	buf_free(&s->data);
+	dr_free(&s->data);
 	buf_free(&s->held);
 	s->state = S_CLOSED;
 }

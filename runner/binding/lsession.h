@@ -22,6 +22,7 @@
 #include <lauxlib.h>
 
 #include "core/buf.h"
+#include "core/dataread.h"
 #include "core/escape.h"
 #include "core/reply.h"
 #include "core/spec.h"
@@ -68,7 +69,7 @@ struct session {
 	int			 hide_scram;	/* its opts said redact = "scram" */
 	int			 unverified;	/* TLS without certificate checks */
 	char			 last_cmd[LAST_CMD_SIZE];	/* as recorded (redacted) */
-	struct buf		 data;		/* server: DATA being read */
+	struct data_reader	 data;		/* server: DATA being read */
 	/* Client: the lines of the reply in progress, recorded once it is
 	 * judged (lclient.c), and those past what a reply may record. */
 	struct buf		 held;

@@ -25,6 +25,10 @@ static const char usage[] =
 "  -p, --port N              the server's port (default: any free one)\n"
 "      --user U              the demo account (default " DEMO_USER ")\n"
 "      --password P          its password (default " DEMO_PASSWORD ")\n"
+"  -D NAME=VALUE             a limit of the server role: max_sessions,\n"
+"                            max_size, keep_messages, record_max,\n"
+"                            command_timeout, data_timeout,\n"
+"                            strict_line_endings, scram_iterations\n"
 "  -t, -T, --timestamps, --show-secrets   as for smtprun run\n"
 "  -h, --help                this text\n";
 

@@ -49,7 +49,7 @@ struct optdef {
 #define F(field)	offsetof(struct opts, field)
 
 static const struct optdef OPTIONS[] = {
-	{ "define", 'D', K_DEFINE, 0, RUN | SERVE },
+	{ "define", 'D', K_DEFINE, 0, RUN | SERVE | DEMO },
 	{ "server", 's', K_SERVER, 0, RUN },
 	{ "timeout", 't', K_SECONDS, F(r.so.set.timeout), RUN | SERVE | DEMO },
 	{ "transcript", 'T', K_STRING, F(r.transcript), RUN | SERVE | DEMO },

@@ -40,6 +40,7 @@ conn_attach(struct conn *c, int fd)
 		e = errno;
 		snprintf(c->err, sizeof(c->err), "epoll: %s", strerror(e));
 		c->io.fd = -1;
+		errno = e;
 		return -1;
 	}
 	return 0;

@@ -8,7 +8,7 @@ local out = smtp.need("out")
 local srv = server.new{ relay = "open", auth = { "LOGIN", "PLAIN" },
                         users = { alice = "secret" }, strict = true }
 srv:listen{}
-srv:serve{ max_sessions = tonumber(vars.sessions) or 1, timeout = 20 }
+srv:serve{ sessions = tonumber(vars.sessions) or 1, timeout = 20 }
 smtp.wait_all{ timeout = 20 }
 
 local env = assert(io.open(out .. ".env", "w"))
