@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <lauxlib.h>
 
@@ -16,6 +17,7 @@
 #include "core/dataread.h"
 
 #define DATA_RECORD_MAX	(64 * 1024)	/* transcript bytes of a message */
+#define LINE_EXCERPT	256		/* bytes of a line too long recorded */
 
 /* ---- replies ---- */
 
@@ -294,6 +296,27 @@ client_gone(lua_State *L, struct session *s, enum read_mode mode, enum conn_stat
 	    "for %s (after %s)", awaiting(mode), session_answering(s));
 }
 
+/* The start of a line too long, for the record, cut at LINE_EXCERPT bytes;
+ * a line that may hold a secret (an AUTH command, or any line read with
+ * opts.redact) only as its length. */
+static void
+record_overlong(lua_State *L, struct session *s)
+{
+	const char	*p = lb_peek(&s->c.in);
+	size_t		 n = lb_pending(&s->c.in), shown = n < LINE_EXCERPT ? n : LINE_EXCERPT;
+	int		 secret = n >= 4 && strncasecmp(p, "AUTH", 4) == 0;
+
+	if (lua_istable(L, 3)) {
+		secret |= lua_getfield(L, 3, "redact") != LUA_TNIL;
+		lua_pop(L, 1);
+	}
+	if (secret && !s->ctx->set.show_secrets)
+		tr_printf(s->c.tr, KIND(s, TR_RECV_BAD), "[line redacted] [\u2026 %zu bytes]",
+		    n);
+	else
+		tr_line_cut(s->c.tr, KIND(s, TR_RECV_BAD), p, shown, n - shown);
+}
+
 /* The wait ran out: with opts.timeout_reply, that reply is sent and the
  * session closed; without, it stays open (a scenario may go on). */
 static int
@@ -342,6 +365,7 @@ read_k(lua_State *L, int status, lua_KContext kctx)
 			continue;
 		}
 		if (ls == LB_TOOLONG) {
+			record_overlong(L, s);
 			parting_reply(L, s, "too_long_reply", "500 5.5.2 Line too long");
 			return session_fail_closing(L, s, "Closed: a line too long.",
 			    "a line too long", "protocol", "line longer than %zu bytes "
