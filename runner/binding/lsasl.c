@@ -6,6 +6,7 @@
  * Data the peer sent that does not fit the mechanism is a failure of the
  * world, not of the script: those functions return nil and the reason.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <lauxlib.h>
@@ -128,14 +129,31 @@ fail2(lua_State *L, const char *why)
 	return 2;
 }
 
+/* A nonce part a script gives (cnonce, snonce), at arg: as SCRAM has them. */
+static const char *
+opt_nonce(lua_State *L, int arg)
+{
+	size_t		 len;
+	const char	*nonce = larg_optlstring(L, arg, NULL, &len);
+	char		 msg[80];
+
+	if (nonce != NULL && !scram_nonce_ok(nonce, len)) {
+		snprintf(msg, sizeof(msg), "a nonce of 1 to %d printable ASCII characters "
+		    "other than ','", SCRAM_NONCE_MAX);
+		larg_error(L, arg, msg);
+	}
+	return nonce;
+}
+
+/* s:client_first(user [, cnonce]) */
 static int
 l_client_first(lua_State *L)
 {
 	struct scram	*s = check_scram(L);
+	const char	*user = larg_checklstring(L, 2, NULL);
 	struct buf	 b = BUF_INIT;
 
-	return push_result(L, &b, scram_client_first(s, larg_checklstring(L, 2, NULL),
-	    larg_optlstring(L, 3, NULL, NULL), &b));
+	return push_result(L, &b, scram_client_first(s, user, opt_nonce(L, 3), &b));
 }
 
 static int
@@ -171,22 +189,28 @@ l_client_verify(lua_State *L)
 	return 1;
 }
 
-/* s:server_start(client_first): the user name, or nil and why. */
+/* s:server_start(client_first): the user name, or nil and why (any
+ * malformed message: the server answers 501 with it). */
 static int
 l_server_start(lua_State *L)
 {
-	struct scram	*s = check_scram(L);
-	size_t		 n;
-	const char	*cf = larg_checklstring(L, 2, &n);
-	char		 err[SASL_ERR_MAX];
+	struct scram		*s = check_scram(L);
+	size_t			 n;
+	const char		*cf = larg_checklstring(L, 2, &n);
+	char			 err[SASL_ERR_MAX] = "";
+	enum sasl_status	 rc = scram_server_start(s, cf, n, err, sizeof(err));
 
-	if (scram_server_start(s, cf, n, err, sizeof(err)) != SASL_OK)
+	if (rc == SASL_MALFORMED)
 		return fail2(L, err);
+	if (rc != SASL_OK)
+		return lerr_nomem(L);
 	lua_pushstring(L, s->user);
 	return 1;
 }
 
-/* s:server_first(password, salt, iterations [, snonce]) */
+/* s:server_first(password, salt, iterations [, snonce]): iterations 1 to
+ * SCRAM_SERVER_MAX_ITER, what the server role may make PBKDF2 run on the
+ * event loop (a client takes up to SCRAM_MAX_ITER from a server). */
 static int
 l_server_first(lua_State *L)
 {
@@ -194,13 +218,19 @@ l_server_first(lua_State *L)
 	size_t		 plen, slen;
 	const char	*pw = larg_checklstring(L, 2, &plen);
 	const char	*salt = larg_checklstring(L, 3, &slen);
-	lua_Integer	 iter = (lua_Integer)larg_checknumber(L, 4);
+	lua_Number	 iter = larg_checknumber(L, 4);
+	const char	*snonce = opt_nonce(L, 5);
 	struct buf	 b = BUF_INIT;
+	char		 msg[64];
 
-	if (iter < 1 || iter > SCRAM_MAX_ITER)
-		return larg_error(L, 4, "iterations 1 to 1000000");
+	/* Compared as a number first: casting 1e300 to an integer is undefined. */
+	if (!(iter >= 1 && iter <= SCRAM_SERVER_MAX_ITER) || iter != (lua_Number)(int)iter) {
+		snprintf(msg, sizeof(msg), "iterations: a whole number from 1 to %d",
+		    SCRAM_SERVER_MAX_ITER);
+		return larg_error(L, 4, msg);
+	}
 	return push_result(L, &b, scram_server_first(s, pw, plen, (const unsigned char *)salt,
-	    slen, (int)iter, larg_optlstring(L, 5, NULL, NULL), &b));
+	    slen, (int)iter, snonce, &b));
 }
 
 /* s:server_final(client_final): true/false and server-final-message, or

@@ -17,6 +17,7 @@
 
 #include "core/b64.h"
 #include "core/sasl.h"
+#include "core/utf8.h"
 
 #define NONCE_RAW	18		/* random bytes in a nonce we make */
 
@@ -158,6 +159,7 @@ scram_init(struct scram *s, const char *mech)
 void
 scram_free(struct scram *s)
 {
+	buf_free(&s->gs2_header);
 	buf_free(&s->client_first_bare);
 	buf_free(&s->auth_message);
 	OPENSSL_cleanse(s->stored_key, sizeof(s->stored_key));
@@ -179,6 +181,20 @@ random_nonce(char *out, size_t len)
 	}
 	buf_free(&b);
 	return rc;
+}
+
+int
+scram_nonce_ok(const char *p, size_t n)
+{
+	size_t	 i;
+
+	if (n < 1 || n > SCRAM_NONCE_MAX)
+		return 0;
+	/* RFC 5802 "printable": %x21-2B / %x2D-7E. */
+	for (i = 0; i < n; i++)
+		if ((unsigned char)p[i] < 0x21 || (unsigned char)p[i] > 0x7e || p[i] == ',')
+			return 0;
+	return 1;
 }
 
 /* Finds "k=" as attribute of a comma-separated SCRAM message; copies the
@@ -255,9 +271,11 @@ enum sasl_status
 scram_client_first(struct scram *s, const char *user, const char *cnonce,
     struct buf *out)
 {
-	if (cnonce != NULL)
+	if (cnonce != NULL) {
+		if (!scram_nonce_ok(cnonce, strlen(cnonce)))
+			return SASL_USAGE;
 		snprintf(s->nonce, sizeof(s->nonce), "%s", cnonce);
-	else if (random_nonce(s->nonce, sizeof(s->nonce)) == -1)
+	} else if (random_nonce(s->nonce, sizeof(s->nonce)) == -1)
 		return SASL_INTERNAL;
 	s->cnonce_len = strlen(s->nonce);
 	buf_appendstr(&s->client_first_bare, "n=");
@@ -293,6 +311,11 @@ read_server_first(struct scram *s, const char *sf, size_t n, struct buf *salt,
 	    strncmp(s->nonce, s->client_first_bare.p + s->client_first_bare.len -
 	    s->cnonce_len, s->cnonce_len) != 0)
 		return malformed(err, errlen, "the server's SCRAM nonce does not extend ours");
+	if (!scram_nonce_ok(s->nonce + s->cnonce_len, strlen(s->nonce + s->cnonce_len))) {
+		snprintf(err, errlen, "the server's part of the SCRAM nonce is not 1 to %d "
+		    "printable characters", SCRAM_NONCE_MAX);
+		return SASL_MALFORMED;
+	}
 	/* Digits only (RFC 5802: posit-number), and compared before any
 	 * conversion to int: atoi() wrapped "4294967297" to 1. */
 	for (k = 0; iters[k] >= '0' && iters[k] <= '9'; k++)
@@ -378,34 +401,151 @@ scram_client_verify(struct scram *s, const char *sf, size_t n, char *err, size_t
 	return SASL_OK;
 }
 
+/* Splits off the next comma-separated field of [*p, end) into *f, *flen;
+ * *p goes past its comma, or to NULL after the last field (a message of
+ * n bytes with k commas has k + 1 fields). */
+static void
+next_field(const char **p, const char *end, const char **f, size_t *flen)
+{
+	const char	*c = memchr(*p, ',', (size_t)(end - *p));
+
+	*f = *p;
+	*flen = (size_t)((c != NULL ? c : end) - *p);
+	*p = c != NULL ? c + 1 : NULL;
+}
+
+/* Whether the next field is "k=": its value in *v, *vlen. */
+static int
+take_attr(const char **p, const char *end, char k, const char **v, size_t *vlen)
+{
+	const char	*f;
+	size_t		 flen;
+
+	if (*p == NULL)
+		return 0;
+	next_field(p, end, &f, &flen);
+	if (flen < 2 || f[0] != k || f[1] != '=')
+		return 0;
+	*v = f + 2;
+	*vlen = flen - 2;
+	return 1;
+}
+
+/* The optional extensions at the end of a message: each "x=value", x a
+ * letter (RFC 5802 attr-val). Up to stop (NULL: the end). 0 or -1. */
+static int
+extensions(const char *p, const char *end, const char *stop)
+{
+	const char	*f;
+	size_t		 flen;
+
+	while (p != NULL && p != stop) {
+		next_field(&p, end, &f, &flen);
+		if (flen < 2 || !isalpha((unsigned char)f[0]) || f[1] != '=')
+			return -1;
+	}
+	return 0;
+}
+
+/* RFC 5802 saslname v[0..n): not empty, UTF-8, no NUL, "=" only in "=2C"
+ * and "=3D" (',' cannot occur: it ends the field). Decoded into out
+ * (outlen bytes with the NUL) when out is not NULL. NULL, or why not. */
+static const char *
+saslname_decode(const char *v, size_t n, char *out, size_t outlen)
+{
+	size_t	 i, o = 0;
+	char	 ch;
+
+	if (n == 0)
+		return "is empty";
+	if (memchr(v, '\0', n) != NULL || utf8_invalid_at(v, n) != n)
+		return "is not UTF-8 text";
+	for (i = 0; i < n; i++) {
+		ch = v[i];
+		if (ch == '=') {
+			if (n - i >= 3 && memcmp(v + i, "=2C", 3) == 0)
+				ch = ',';
+			else if (n - i >= 3 && memcmp(v + i, "=3D", 3) == 0)
+				ch = '=';
+			else
+				return "has a \"=\" that is not \"=2C\" or \"=3D\"";
+			i += 2;
+		}
+		if (out != NULL) {
+			if (o + 1 >= outlen)
+				return "is too long";
+			out[o++] = ch;
+		}
+	}
+	if (out != NULL)
+		out[o] = '\0';
+	return NULL;
+}
+
+static enum sasl_status
+malformed2(char *err, size_t errlen, const char *what, const char *why)
+{
+	snprintf(err, errlen, "%s %s", what, why);
+	return SASL_MALFORMED;
+}
+
 enum sasl_status
 scram_server_start(struct scram *s, const char *cf, size_t n, char *err, size_t errlen)
 {
-	char		 name[256];
-	const char	*bare;
-	size_t		 i, o = 0;
+	const char	*end = cf + n, *p = cf, *f, *v, *why;
+	size_t		 flen, vlen;
 
-	/* gs2-header: "n,," (no channel binding, no authzid) or "y,,". */
-	if (n < 3 || (cf[0] != 'n' && cf[0] != 'y') || cf[1] != ',' ||
-	    (bare = memchr(cf + 2, ',', n - 2)) == NULL)
-		return malformed(err, errlen, "malformed SCRAM client-first-message");
-	bare++;
-	n -= (size_t)(bare - cf);
-	if (attr(bare, n, 'n', name, sizeof(name)) < 0 ||
-	    attr(bare, n, 'r', s->nonce, sizeof(s->nonce)) < 0)
-		return malformed(err, errlen, "SCRAM client-first-message lacks n= or r=");
-	for (i = 0; name[i] && o + 1 < sizeof(s->user); i++) {
-		if (strncmp(name + i, "=2C", 3) == 0)
-			s->user[o++] = ',', i += 2;
-		else if (strncmp(name + i, "=3D", 3) == 0)
-			s->user[o++] = '=', i += 2;
-		else
-			s->user[o++] = name[i];
+	s->nonce[0] = s->user[0] = '\0';
+	s->cnonce_len = 0;
+	s->gs2_header.len = s->client_first_bare.len = 0;
+	if (memchr(cf, '\0', n) != NULL)
+		return malformed(err, errlen, "SCRAM client-first-message holds a NUL byte");
+	/* gs2-header: gs2-cbind-flag "," [authzid] "," */
+	next_field(&p, end, &f, &flen);
+	if (flen >= 2 && f[0] == 'p' && f[1] == '=')
+		return malformed(err, errlen, "SCRAM channel binding (p=) is not supported");
+	if (flen != 1 || (f[0] != 'n' && f[0] != 'y') || p == NULL)
+		return malformed(err, errlen, "SCRAM client-first-message does not start "
+		    "with a GS2 header (\"n,,\" or \"y,,\")");
+	next_field(&p, end, &f, &flen);
+	if (flen > 0 && (flen < 2 || f[0] != 'a' || f[1] != '='))
+		return malformed(err, errlen, "SCRAM GS2 header: want \"a=\" or nothing "
+		    "between its commas");
+	if (flen > 0 && (why = saslname_decode(f + 2, flen - 2, NULL, 0)) != NULL)
+		return malformed2(err, errlen, "SCRAM authzid", why);
+	if (p == NULL)
+		return malformed(err, errlen, "SCRAM client-first-message ends in its GS2 "
+		    "header");
+	buf_append(&s->gs2_header, cf, (size_t)(p - cf));
+	buf_append(&s->client_first_bare, p, (size_t)(end - p));
+	if (end - p >= 2 && p[0] == 'm' && p[1] == '=')
+		return malformed(err, errlen, "SCRAM client-first-message asks for an "
+		    "extension this server does not support (m=)");
+	/* client-first-message-bare: n=, r=, extensions. */
+	if (!take_attr(&p, end, 'n', &v, &vlen))
+		return malformed(err, errlen, "SCRAM client-first-message: want n= (the user "
+		    "name) after the GS2 header");
+	if ((why = saslname_decode(v, vlen, s->user, sizeof(s->user))) != NULL) {
+		s->user[0] = '\0';
+		return malformed2(err, errlen, "SCRAM user name", why);
 	}
-	s->user[o] = '\0';
-	s->cnonce_len = strlen(s->nonce);
-	buf_append(&s->client_first_bare, bare, n);
-	return buf_ok(&s->client_first_bare) == 0 ? SASL_OK : SASL_INTERNAL;
+	if (!take_attr(&p, end, 'r', &v, &vlen))
+		return malformed(err, errlen, "SCRAM client-first-message: want r= (the "
+		    "nonce) after n=");
+	if (!scram_nonce_ok(v, vlen)) {
+		snprintf(err, errlen, "SCRAM client nonce: want 1 to %d printable characters "
+		    "(got %zu bytes)", SCRAM_NONCE_MAX, vlen);
+		return SASL_MALFORMED;
+	}
+	if (extensions(p, end, NULL) == -1)
+		return malformed(err, errlen, "SCRAM client-first-message: malformed "
+		    "extension after r=");
+	memcpy(s->nonce, v, vlen);
+	s->nonce[vlen] = '\0';
+	s->cnonce_len = vlen;
+	if (buf_ok(&s->gs2_header) == -1 || buf_ok(&s->client_first_bare) == -1)
+		return SASL_INTERNAL;
+	return SASL_OK;
 }
 
 enum sasl_status
@@ -414,16 +554,20 @@ scram_server_first(struct scram *s, const char *pass, size_t plen,
     struct buf *out)
 {
 	unsigned char	 client_key[64];
-	char		 extra[64], num[16];
+	char		 num[16];
+	size_t		 slen;
 	int		 rc;
 
-	if (snonce != NULL)
-		snprintf(extra, sizeof(extra), "%s", snonce);
-	else if (random_nonce(extra, sizeof(extra)) == -1)
+	if (iter < 1 || iter > SCRAM_SERVER_MAX_ITER)
+		return SASL_USAGE;
+	/* The nonce part goes after the client's, which scram_server_start
+	 * took only up to SCRAM_NONCE_MAX: both fit s->nonce. */
+	if (snonce != NULL) {
+		if (!scram_nonce_ok(snonce, (slen = strlen(snonce))))
+			return SASL_USAGE;
+		memcpy(s->nonce + s->cnonce_len, snonce, slen + 1);
+	} else if (random_nonce(s->nonce + s->cnonce_len, SCRAM_NONCE_MAX + 1) == -1)
 		return SASL_INTERNAL;
-	if (s->cnonce_len + strlen(extra) >= sizeof(s->nonce))
-		return SASL_INTERNAL;
-	strcat(s->nonce, extra);
 	rc = derive(s, pass, plen, salt, saltlen, iter, client_key);
 	OPENSSL_cleanse(client_key, sizeof(client_key));
 	if (rc == -1)
@@ -435,49 +579,88 @@ scram_server_first(struct scram *s, const char *pass, size_t plen,
 	b64_encode(salt, saltlen, out);
 	buf_appendstr(out, ",i=");
 	buf_appendstr(out, num);
+	s->auth_message.len = 0;
 	buf_append(&s->auth_message, s->client_first_bare.p, s->client_first_bare.len);
 	buf_append(&s->auth_message, ",", 1);
 	buf_append(&s->auth_message, out->p, out->len);
 	return buf_ok(out) == 0 && buf_ok(&s->auth_message) == 0 ? SASL_OK : SASL_INTERNAL;
 }
 
-/* The ",p=" that starts the proof, the last attribute of a client-final-
- * message (RFC 5802 7), in cf[0..n) (not NUL-terminated: fuzzed, and
- * found by it); NULL when there is none. */
+/* The start of the last field of cf[0..n), the proof; and the comma
+ * before it (the end of client-final-message-without-proof) in *comma.
+ * NULL when there is no comma. Reads only the n bytes (the message is not
+ * NUL-terminated: found by the scram fuzz target). */
 static const char *
-proof_at(const char *cf, size_t n)
+last_field(const char *cf, size_t n, const char **comma)
 {
 	size_t	 i;
 
-	for (i = n; i >= 3; i--)
-		if (memcmp(cf + i - 3, ",p=", 3) == 0)
-			return cf + i - 3;
+	for (i = n; i > 0; i--)
+		if (cf[i - 1] == ',') {
+			*comma = cf + i - 1;
+			return cf + i;
+		}
 	return NULL;
+}
+
+/* c= of client-final-message: base64 of the GS2 header (with no channel
+ * binding data after it: none is supported). 0 or -1. */
+static int
+cbind_matches(const struct scram *s, const char *v, size_t vlen)
+{
+	struct buf	 got = BUF_INIT;
+	const char	*why;
+	int		 ok;
+
+	/* Longer than the encoding of the header: no need to decode it. */
+	if (vlen > 4 * ((s->gs2_header.len + 2) / 3))
+		return -1;
+	ok = b64_decode(v, vlen, &got, &why) == B64_OK && got.len == s->gs2_header.len &&
+	    got.len > 0 && memcmp(got.p, s->gs2_header.p, got.len) == 0;
+	buf_free(&got);
+	return ok ? 0 : -1;
 }
 
 enum sasl_status
 scram_server_final(struct scram *s, const char *cf, size_t n, struct buf *out,
     char *err, size_t errlen)
 {
-	char		 nonce[128], proof64[128];
-	const char	*p, *why;
+	const char	*end = cf + n, *p = cf, *v, *pf, *comma = NULL, *why;
 	unsigned char	 sig[64], key[64], stored[64], ssig[64];
 	struct buf	 proof = BUF_INIT;
+	size_t		 vlen;
 	int		 i, ok;
 
-	if (attr(cf, n, 'r', nonce, sizeof(nonce)) < 0 ||
-	    attr(cf, n, 'p', proof64, sizeof(proof64)) < 0 ||
-	    (p = proof_at(cf, n)) == NULL)
-		return malformed(err, errlen, "malformed SCRAM client-final-message");
-	if (strcmp(nonce, s->nonce) != 0)
+	if (memchr(cf, '\0', n) != NULL)
+		return malformed(err, errlen, "SCRAM client-final-message holds a NUL byte");
+	if (!take_attr(&p, end, 'c', &v, &vlen))
+		return malformed(err, errlen, "malformed SCRAM client-final-message (want c= "
+		    "first)");
+	if (cbind_matches(s, v, vlen) == -1)
+		return malformed(err, errlen, "SCRAM channel binding (c=) does not match the "
+		    "GS2 header of the first message");
+	if (!take_attr(&p, end, 'r', &v, &vlen))
+		return malformed(err, errlen, "malformed SCRAM client-final-message (want r= "
+		    "after c=)");
+	if (vlen != strlen(s->nonce) || memcmp(v, s->nonce, vlen) != 0)
 		return malformed(err, errlen, "SCRAM nonce mismatch");
-	if (b64_decode(proof64, strlen(proof64), &proof, &why) != B64_OK ||
+	if (p == NULL || (pf = last_field(cf, n, &comma)) == NULL || end - pf < 2 ||
+	    pf[0] != 'p' || pf[1] != '=')
+		return malformed(err, errlen, "malformed SCRAM client-final-message (want p= "
+		    "last)");
+	if (extensions(p, end, pf) == -1)
+		return malformed(err, errlen, "malformed SCRAM client-final-message (an "
+		    "extension before p=)");
+	/* The proof: base64 of exactly one digest (no longer string decoded). */
+	vlen = (size_t)(end - pf - 2);
+	if (vlen != 4 * (((size_t)s->mdlen + 2) / 3) ||
+	    b64_decode(pf + 2, vlen, &proof, &why) != B64_OK ||
 	    proof.len != (size_t)s->mdlen) {
 		buf_free(&proof);
-		return malformed(err, errlen, "malformed SCRAM proof");
+		return malformed(err, errlen, "malformed SCRAM proof (p=)");
 	}
 	buf_append(&s->auth_message, ",", 1);
-	buf_append(&s->auth_message, cf, (size_t)(p - cf));
+	buf_append(&s->auth_message, cf, (size_t)(comma - cf));
 	if (sign(s, s->stored_key, sig) == -1) {
 		buf_free(&proof);
 		return SASL_INTERNAL;

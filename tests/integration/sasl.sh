@@ -183,4 +183,41 @@ LUA
 )
 run run "$s"; expect_rc 2
 expect_out "noehlo.lua:6: auth: no mechanism given, and the server advertised none (call s:ehlo first)"
+# SCRAM edge cases (issue 10, defect 6). A client nonce of 200 bytes went
+# through server_start but made server_first raise "out of memory": the
+# session was dropped. Up to 256 now works end to end; a longer one, or
+# any malformed message, is (nil, why) in Lua, which the server role
+# answers with 501 (the session going on); a count the server role may
+# not offer, or a nonce a script may not send, is a usage error naming
+# the range.
+s=$(with scram_edges.lua <<'LUA'
+local session = start{ auth = { "SCRAM-SHA-256" } }
+for _, n in ipairs{ 104, 200, 256 } do
+  local s = session()
+  assert(s:auth("SCRAM-SHA-256", "alice@example.test", "Pass-Word-1",
+    { nonce = ("N"):rep(n) }).code == 235, n)
+  s:quit()
+end
+local sc = smtp.scram("SCRAM-SHA-256")
+local u, why = sc:server_start("n,,n=user,r=" .. ("N"):rep(257))
+assert(u == nil and why:find("want 1 to 256 printable characters", 1, true), why)
+u, why = sc:server_start("n,,n=user,r=abc,")
+assert(u == nil and why:find("extension", 1, true), why)
+assert(sc:server_start("n,,n=user,r=abc") == "user")
+assert(sc:server_first("pw", "salt", 100000))
+local ok, msg = sc:server_final("c=eSws,r=x,p=AAAA")
+assert(ok == nil and msg:find("channel binding", 1, true), msg)
+for _, bad in ipairs{ 0, 100001, 4096.5, 1e300, 0/0 } do
+  local fine, err = pcall(sc.server_first, sc, "pw", "salt", bad)
+  assert(not fine and tostring(err):find("iterations: a whole number from 1 to 100000",
+    1, true), tostring(err))
+end
+local fine, err = pcall(sc.client_first, sc, "user", ("N"):rep(257))
+assert(not fine and tostring(err):find("a nonce of 1 to 256", 1, true), tostring(err))
+print("scram edges ok")
+LUA
+)
+run run "$s"; expect_rc 0
+expect_out "scram edges ok"
+
 exit 0

@@ -235,6 +235,9 @@ test_scram_rejects_hostile_server_first(void **state)
 		"r=abcXYZ,s=QSXCR+Q6sek8bf92,i=4096x",			/* not a number */
 		"r=abcXYZ,s=QSXCR+Q6sek8bf92,i= 4096",
 		"r=abcXYZ,s=QSXCR+Q6sek8bf92,i=+4096",
+		/* The server's part of the nonce: printable, not empty. */
+		"r=abcX Y,s=QSXCR+Q6sek8bf92,i=4096",
+		"r=abcX\001,s=QSXCR+Q6sek8bf92,i=4096",
 	};
 	size_t		 i;
 
@@ -316,6 +319,291 @@ test_scram_server_final_reads_only_its_bytes(void **state)
 	buf_free(&out);
 }
 
+/* A client-first-message "n,,n=user,r=" + a nonce of n bytes of c. */
+static void
+long_nonce(struct buf *b, const char *head, size_t n, char c)
+{
+	b->len = 0;
+	buf_appendstr(b, head);
+	while (n-- > 0)
+		buf_append(b, &c, 1);
+	assert_int_equal(buf_ok(b), 0);
+}
+
+/* Issue 10, defect 6: a client nonce over ~103 bytes made server_first
+ * fail as "out of memory" (the session dropped, no 501); the client side
+ * cut a cnonce at 127 bytes. Up to SCRAM_NONCE_MAX goes through both
+ * sides; one more is a malformed message, said so. */
+static void
+test_scram_long_client_nonce(void **state)
+{
+	struct scram	 c, s;
+	struct buf	 nonce = BUF_INIT, cf = BUF_INIT, sf = BUF_INIT, fin = BUF_INIT,
+			 out = BUF_INIT;
+	char		 err[200];
+	size_t		 lens[] = { 104, 200, SCRAM_NONCE_MAX }, i;
+
+	(void)state;
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		long_nonce(&nonce, "", lens[i], 'N');
+		buf_append(&nonce, "", 1);
+		cf.len = sf.len = fin.len = out.len = 0;
+		scram_init(&c, "SCRAM-SHA-256");
+		scram_init(&s, "SCRAM-SHA-256");
+		assert_int_equal(scram_client_first(&c, "user", nonce.p, &cf), SASL_OK);
+		assert_int_equal(cf.len, strlen("n,,n=user,r=") + lens[i]);
+		assert_int_equal(scram_server_start(&s, cf.p, cf.len, err, sizeof(err)),
+		    SASL_OK);
+		assert_int_equal(scram_server_first(&s, "pencil", 6,
+		    (const unsigned char *)"salt", 4, 4096, NULL, &sf), SASL_OK);
+		assert_int_equal(scram_client_final(&c, sf.p, sf.len, "pencil", 6, &fin, err,
+		    sizeof(err)), SASL_OK);
+		assert_int_equal(scram_server_final(&s, fin.p, fin.len, &out, err,
+		    sizeof(err)), SASL_OK);
+		assert_int_equal(scram_client_verify(&c, out.p, out.len, err, sizeof(err)),
+		    SASL_OK);
+		/* The longest nonce part the server adds, after the longest client's. */
+		sf.len = 0;
+		long_nonce(&nonce, "", SCRAM_NONCE_MAX, 'S');
+		buf_append(&nonce, "", 1);
+		assert_int_equal(scram_server_first(&s, "pencil", 6,
+		    (const unsigned char *)"salt", 4, 4096, nonce.p, &sf), SASL_OK);
+		scram_free(&c);
+		scram_free(&s);
+	}
+	long_nonce(&cf, "n,,n=user,r=", SCRAM_NONCE_MAX + 1, 'N');
+	scram_init(&s, "SCRAM-SHA-256");
+	assert_int_equal(scram_server_start(&s, cf.p, cf.len, err, sizeof(err)),
+	    SASL_MALFORMED);
+	assert_string_equal(err, "SCRAM client nonce: want 1 to 256 printable characters "
+	    "(got 257 bytes)");
+	long_nonce(&cf, "n,,n=user,r=", 60000, 'N');		/* a line's worth */
+	assert_int_equal(scram_server_start(&s, cf.p, cf.len, err, sizeof(err)),
+	    SASL_MALFORMED);
+	scram_free(&s);
+	/* The client side refuses to send one (it cut it before). */
+	long_nonce(&nonce, "", SCRAM_NONCE_MAX + 1, 'N');
+	buf_append(&nonce, "", 1);
+	scram_init(&c, "SCRAM-SHA-256");
+	out.len = 0;
+	assert_int_equal(scram_client_first(&c, "user", nonce.p, &out), SASL_USAGE);
+	assert_int_equal(scram_client_first(&c, "user", "a,b", &out), SASL_USAGE);
+	assert_int_equal(scram_client_first(&c, "user", "", &out), SASL_USAGE);
+	assert_int_equal(out.len, 0);
+	scram_free(&c);
+	buf_free(&nonce);
+	buf_free(&cf);
+	buf_free(&sf);
+	buf_free(&fin);
+	buf_free(&out);
+}
+
+/* RFC 5802 section 7, client-first-message: each is refused with a reason
+ * (before, any text with n= and r= somewhere in it passed). */
+static void
+test_scram_server_refuses_malformed_client_first(void **state)
+{
+	static const struct {
+		const char	*msg;
+		size_t		 len;		/* 0: strlen */
+	} bad[] = {
+		{ "", 0 }, { "n", 0 }, { "n,", 0 }, { "n,,", 0 },
+		{ "x,,n=user,r=abc", 0 },
+		{ "nn,,n=user,r=abc", 0 },
+		{ "p=tls-unique,,n=user,r=abc", 0 },		/* channel binding */
+		{ "n,b=x,n=user,r=abc", 0 },			/* not an authzid */
+		{ "n,a=,n=user,r=abc", 0 },
+		{ "n,a=ad=min,n=user,r=abc", 0 },
+		{ "n,,m=ext,n=user,r=abc", 0 },			/* mandatory extension */
+		{ "n,,r=abc,n=user", 0 },			/* out of order */
+		{ "n,,n=user,x=y,r=abc", 0 },
+		{ "n,,n=,r=abc", 0 },
+		{ "n,,n=us=er,r=abc", 0 },			/* a bad escape */
+		{ "n,,n=user=2,r=abc", 0 },
+		{ "n,,n=\xff\xfe,r=abc", 0 },			/* not UTF-8 */
+		{ "n,,n=us\0er,r=abc", 17 },			/* a NUL in the name */
+		{ "n,,n=user,r=abc\0", 16 },
+		{ "n,,n=user", 0 },
+		{ "n,,n=user,r=", 0 },				/* an empty nonce */
+		{ "n,,n=user,r=a b", 0 },			/* not printable */
+		{ "n,,n=user,r=abc\x7f", 0 },
+		{ "n,,n=user,r=abc\xc3\xa9", 0 },
+		{ "n,,n=user,r=abc,", 0 },			/* an empty extension */
+		{ "n,,n=user,r=abc,1=x", 0 },
+		{ "n,,n=user,r=abc,x", 0 },
+	};
+	struct scram	 s;
+	struct buf	 b = BUF_INIT;
+	char		 err[200];
+	size_t		 i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		n = bad[i].len ? bad[i].len : strlen(bad[i].msg);
+		scram_init(&s, "SCRAM-SHA-1");
+		err[0] = '\0';
+		if (scram_server_start(&s, bad[i].msg, n, err, sizeof(err)) != SASL_MALFORMED)
+			fail_msg("accepted: \"%s\"", bad[i].msg);
+		assert_true(strlen(err) > 10);
+		assert_null(strchr(err, '\r'));
+		scram_free(&s);
+	}
+	/* A user name is at most 255 bytes decoded ("=2C" is one). */
+	long_nonce(&b, "n,,n=", 255, 'u');
+	buf_appendstr(&b, ",r=abc");
+	scram_init(&s, "SCRAM-SHA-1");
+	assert_int_equal(scram_server_start(&s, b.p, b.len, err, sizeof(err)), SASL_OK);
+	assert_int_equal(strlen(s.user), 255);
+	long_nonce(&b, "n,,n=", 256, 'u');
+	buf_appendstr(&b, ",r=abc");
+	assert_int_equal(scram_server_start(&s, b.p, b.len, err, sizeof(err)),
+	    SASL_MALFORMED);
+	assert_string_equal(err, "SCRAM user name is too long");
+	assert_string_equal(s.user, "");
+	scram_free(&s);
+	buf_free(&b);
+}
+
+static void
+test_scram_server_takes_well_formed_client_first(void **state)
+{
+	static const struct {
+		const char	*msg, *user;
+	} good[] = {
+		{ "n,,n=user,r=abc", "user" },
+		{ "y,,n=user,r=abc", "user" },
+		{ "n,a=admin,n=us=2Cer=3D,r=abc", "us,er=" },
+		{ "n,a=a=3Db,n=user,r=abc", "user" },
+		{ "n,,n=user,r=!\"#$%&'()*+-./~", "user" },
+		{ "n,,n=user,r=abc,x=ext,y=", "user" },
+		{ "n,,n=\xc3\xa9l\xc3\xa8ve,r=abc", "\xc3\xa9l\xc3\xa8ve" },
+	};
+	struct scram	 s;
+	char		 err[200];
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		scram_init(&s, "SCRAM-SHA-1");
+		if (scram_server_start(&s, good[i].msg, strlen(good[i].msg), err,
+		    sizeof(err)) != SASL_OK)
+			fail_msg("refused: \"%s\": %s", good[i].msg, err);
+		assert_string_equal(s.user, good[i].user);
+		scram_free(&s);
+	}
+}
+
+/* The RFC 5802 exchange, with the client-final-message replaced. */
+static enum sasl_status
+server_final_of(const char *client_first, const char *fin, size_t n, char *err,
+    size_t errlen)
+{
+	struct scram		 s;
+	struct buf		 out = BUF_INIT;
+	enum sasl_status	 rc;
+
+	scram_init(&s, "SCRAM-SHA-1");
+	assert_int_equal(scram_server_start(&s, client_first, strlen(client_first), err,
+	    errlen), SASL_OK);
+	assert_int_equal(scram_server_first(&s, "pencil", 6,
+	    (const unsigned char *)"A%\xc2\x47\xe4\x3a\xb1\xe9\x3c\x6d\xff\x76", 12, 4096,
+	    "3rfcNHYJY1ZVvWVs7j", &out), SASL_OK);
+	out.len = 0;
+	err[0] = '\0';
+	rc = scram_server_final(&s, fin, n ? n : strlen(fin), &out, err, errlen);
+	scram_free(&s);
+	buf_free(&out);
+	return rc;
+}
+
+#define RFC_CF		"n,,n=user,r=fyko+d2lbbFgONRv9qkxdawL"
+#define RFC_NONCE	"fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j"
+#define RFC_PROOF	"p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts="
+
+/* client-final-message: c= must be the first message's GS2 header (it
+ * was not looked at), the proof one digest and last. */
+static void
+test_scram_server_refuses_malformed_client_final(void **state)
+{
+	static const struct {
+		const char	*msg;
+		size_t		 len;
+	} bad[] = {
+		{ "c=eSws,r=" RFC_NONCE "," RFC_PROOF, 0 },	/* "y,," after "n,," */
+		{ "c=biwsAAAA,r=" RFC_NONCE "," RFC_PROOF, 0 },
+		{ "c=!!!!,r=" RFC_NONCE "," RFC_PROOF, 0 },
+		{ "c=,r=" RFC_NONCE "," RFC_PROOF, 0 },
+		{ "r=" RFC_NONCE "," RFC_PROOF, 0 },		/* no c= */
+		{ "r=" RFC_NONCE ",c=biws," RFC_PROOF, 0 },	/* out of order */
+		{ "c=biws,r=" RFC_NONCE "x," RFC_PROOF, 0 },	/* not the nonce */
+		{ "c=biws,r=" RFC_NONCE, 0 },			/* no proof */
+		{ "c=biws,r=" RFC_NONCE ",p=", 0 },
+		{ "c=biws,r=" RFC_NONCE ",p=AAAA", 0 },		/* too short */
+		{ "c=biws,r=" RFC_NONCE ",p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=AAAA", 0 },
+		{ "c=biws,r=" RFC_NONCE ",p=v0X8v3Bz2T0CJGbJQyF0X+HI4T!=", 0 },
+		{ "c=biws,r=" RFC_NONCE "," RFC_PROOF ",x=y", 0 },	/* proof not last */
+		{ "c=biws,r=" RFC_NONCE ",1=y," RFC_PROOF, 0 },
+		{ "c=biws,r=" RFC_NONCE ",," RFC_PROOF, 0 },
+		{ "c=biws,r=" RFC_NONCE "\0," RFC_PROOF, 83 },
+	};
+	char		 err[200];
+	size_t		 i;
+
+	(void)state;
+	/* The RFC's own message passes; an extension before p= is read (and
+	 * signed, so the RFC's proof no longer fits). */
+	assert_int_equal(server_final_of(RFC_CF, "c=biws,r=" RFC_NONCE "," RFC_PROOF, 0, err,
+	    sizeof(err)), SASL_OK);
+	assert_int_equal(server_final_of(RFC_CF, "c=biws,r=" RFC_NONCE ",x=y," RFC_PROOF, 0,
+	    err, sizeof(err)), SASL_REJECTED);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (server_final_of(RFC_CF, bad[i].msg, bad[i].len, err, sizeof(err)) !=
+		    SASL_MALFORMED || strlen(err) < 10)
+			fail_msg("not malformed: \"%s\" (%s)", bad[i].msg, err);
+	/* With an authzid, c= carries it: a proof of the right size is then
+	 * checked (and wrong). */
+	assert_int_equal(server_final_of("n,a=admin,n=user,r=abc",
+	    "c=bixhPWFkbWluLA==,r=abc3rfcNHYJY1ZVvWVs7j,p=AAAAAAAAAAAAAAAAAAAAAAAAAAA=", 0,
+	    err, sizeof(err)), SASL_REJECTED);
+	assert_int_equal(server_final_of("n,a=admin,n=user,r=abc",
+	    "c=biws,r=abc3rfcNHYJY1ZVvWVs7j,p=AAAAAAAAAAAAAAAAAAAAAAAAAAA=", 0,
+	    err, sizeof(err)), SASL_MALFORMED);
+	assert_string_equal(err, "SCRAM channel binding (c=) does not match the GS2 header "
+	    "of the first message");
+}
+
+/* What the server role may offer: 1 to SCRAM_SERVER_MAX_ITER rounds, a
+ * nonce part like the client's. USAGE, not INTERNAL ("out of memory"). */
+static void
+test_scram_server_first_refuses_a_bad_count_or_nonce(void **state)
+{
+	struct scram	 s;
+	struct buf	 out = BUF_INIT;
+	char		 err[200];
+	const char	*cf = "n,,n=user,r=abc";
+	const unsigned char *salt = (const unsigned char *)"salt";
+
+	(void)state;
+	scram_init(&s, "SCRAM-SHA-1");
+	assert_int_equal(scram_server_start(&s, cf, strlen(cf), err, sizeof(err)), SASL_OK);
+	assert_int_equal(scram_server_first(&s, "pw", 2, salt, 4, 0, NULL, &out), SASL_USAGE);
+	assert_int_equal(scram_server_first(&s, "pw", 2, salt, 4, -1, NULL, &out),
+	    SASL_USAGE);
+	assert_int_equal(scram_server_first(&s, "pw", 2, salt, 4, SCRAM_SERVER_MAX_ITER + 1,
+	    NULL, &out), SASL_USAGE);
+	assert_int_equal(scram_server_first(&s, "pw", 2, salt, 4, 1, "a,b", &out),
+	    SASL_USAGE);
+	assert_int_equal(scram_server_first(&s, "pw", 2, salt, 4, 1, "", &out), SASL_USAGE);
+	assert_int_equal(out.len, 0);
+	/* Called again, the server's part replaces the first one. */
+	assert_int_equal(scram_server_first(&s, "pw", 2, salt, 4, 1, "XYZ", &out), SASL_OK);
+	out.len = 0;
+	assert_int_equal(scram_server_first(&s, "pw", 2, salt, 4, 1, "QRS", &out), SASL_OK);
+	assert_buf(&out, "r=abcQRS,s=c2FsdA==,i=1");
+	scram_free(&s);
+	buf_free(&out);
+}
+
 /* Issue 9, defect 11: what a record shows of SCRAM messages. The RFC 7677
  * server-first and server-final, base64'd in 334 replies. */
 static void
@@ -368,5 +656,10 @@ UNIT_MAIN(
 	cmocka_unit_test(test_scram_rejects_hostile_server_first),
 	cmocka_unit_test(test_scram_server_refuses_a_wrong_password),
 	cmocka_unit_test(test_scram_server_final_reads_only_its_bytes),
+	cmocka_unit_test(test_scram_long_client_nonce),
+	cmocka_unit_test(test_scram_server_refuses_malformed_client_first),
+	cmocka_unit_test(test_scram_server_takes_well_formed_client_first),
+	cmocka_unit_test(test_scram_server_refuses_malformed_client_final),
+	cmocka_unit_test(test_scram_server_first_refuses_a_bad_count_or_nonce),
 	cmocka_unit_test(test_scram_redact_line)
 )
