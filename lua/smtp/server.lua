@@ -398,7 +398,12 @@ function Server:authenticate(c, st, mech, initial)
     local sc = smtp.scram(mech)
     local first = initial or ask("", "[client-first-message redacted]")
     if not first then return first == false end
-    local u, why = sc:server_start(smtp.b64decode(first) or "")
+    local decoded = smtp.b64decode(first)
+    if not decoded then
+      c:reply(501, "5.5.2 Cannot decode response")
+      return true
+    end
+    local u, why = sc:server_start(decoded)
     if not u then
       c:reply(501, "5.5.2 " .. why)
       return true
@@ -409,7 +414,12 @@ function Server:authenticate(c, st, mech, initial)
     local sf64 = smtp.b64encode(sf)
     local fin = ask(sf64, "[SCRAM proof redacted]", smtp.scram_redact("334 " .. sf64))
     if not fin then return fin == false end
-    local ok, final = sc:server_final(smtp.b64decode(fin) or "")
+    local fin_decoded = smtp.b64decode(fin)
+    if not fin_decoded then
+      c:reply(501, "5.5.2 Cannot decode response")
+      return true
+    end
+    local ok, final = sc:server_final(fin_decoded)
     if ok == nil then
       c:reply(501, "5.5.2 " .. final)
       return true
@@ -577,7 +587,7 @@ function handlers.QUIT(self, c, st)
 end
 
 function handlers.AUTH(self, c, st, cmd)
-  local mech, initial = cmd.arg:match("^(%S+)%s*(%S*)$")
+  local mech, initial = cmd.arg:match("^%s*(%S+)%s*(%S*)%s*$")
   if not mech then
     return self:respond(c, st, "AUTH", 501, "5.5.4 Syntax: AUTH mechanism")
   end
