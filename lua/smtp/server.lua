@@ -113,10 +113,10 @@ function server.new(cfg)
   self.relay = cfg.relay or "auth"
   self.hidden = set_of(cfg.hide)
   self.faults = cfg.faults or {}
-  self.max_size = number_opt(cfg, "max_size", 10240000, 1)
+  self.max_size = number_opt(cfg, "max_size", 10240000, 1, 1 << 30)
   self.max_sessions = number_opt(cfg, "max_sessions", 256, 1)
   self.keep_messages = number_opt(cfg, "keep_messages", 100, 0)
-  self.record_max = number_opt(cfg, "record_max", 65536, 0)
+  self.record_max = number_opt(cfg, "record_max", 65536, 0, 1 << 30)
   self.scram_iterations = number_opt(cfg, "scram_iterations", 4096, 1, 100000)
   self.command_timeout = seconds_opt(cfg, "command_timeout",
     seconds_opt(cfg, "idle_timeout", 300))

@@ -108,7 +108,7 @@ larg_timeout(lua_State *L, int opts, double dflt)
 }
 
 size_t
-larg_size(lua_State *L, int opts, const char *name, size_t dflt)
+larg_size_from(lua_State *L, int opts, const char *name, size_t dflt, size_t lo)
 {
 	lua_Integer	 v;
 	int		 isnum;
@@ -120,10 +120,16 @@ larg_size(lua_State *L, int opts, const char *name, size_t dflt)
 		return dflt;
 	}
 	v = lua_tointegerx(L, -1, &isnum);
-	if (!isnum || v < SIZE_MIN_BYTES || v > SIZE_MAX_BYTES)
-		lerr_raise(L, "usage", "%s must be a number of bytes (16 to 1 GiB)", name);
+	if (!isnum || v < (lua_Integer)lo || v > SIZE_MAX_BYTES)
+		lerr_raise(L, "usage", "%s must be a number of bytes (%zu to 1 GiB)", name, lo);
 	lua_pop(L, 1);
 	return (size_t)v;
+}
+
+size_t
+larg_size(lua_State *L, int opts, const char *name, size_t dflt)
+{
+	return larg_size_from(L, opts, name, dflt, SIZE_MIN_BYTES);
 }
 
 const char *

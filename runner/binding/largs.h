@@ -30,6 +30,8 @@ int	larg_opts(lua_State *L, int arg);
 double	larg_timeout(lua_State *L, int opts, double dflt);
 /* A size in bytes (16 B to 1 GiB), or dflt. */
 size_t	larg_size(lua_State *L, int opts, const char *name, size_t dflt);
+/* The same, with lo as the least value allowed (instead of 16). */
+size_t	larg_size_from(lua_State *L, int opts, const char *name, size_t dflt, size_t lo);
 /* A string option, or NULL. The value stays on the stack (the caller's
  * lua_settop clears it), so the pointer lives as long as the call. */
 const char *larg_string(lua_State *L, int opts, const char *name);

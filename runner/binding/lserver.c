@@ -397,8 +397,8 @@ start_read(lua_State *L, enum read_mode mode)
 	session_begin(L, s, opts);
 	if (mode == RM_DATA) {
 		dr_free(&s->data);	/* nothing left from an earlier attempt */
-		dr_init(&s->data, larg_size(L, opts, "max_size", s->data_max),
-		    larg_size(L, opts, "record_max", DATA_RECORD_MAX));
+		dr_init(&s->data, larg_size_from(L, opts, "max_size", s->data_max, 0),
+		    larg_size_from(L, opts, "record_max", DATA_RECORD_MAX, 0));
 	}
 	lua_settop(L, 3);
 	return read_k(L, LUA_OK, (lua_KContext)mode);

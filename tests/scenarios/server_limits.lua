@@ -1,0 +1,108 @@
+-- server_limits.lua: the server role's limits, client and server in one
+-- process (tests/integration/server_limits.sh). vars.part picks the part:
+--   primitives  read_data's max_size, record_max and info; the end of data
+--               only at CRLF.CRLF; a timeout without timeout_reply leaves
+--               the session open; too_long_reply; an AUTH line too long
+--   server      smtp.server: SIZE in EHLO and on MAIL, strict_line_endings
+--               for commands, keep_messages and on_message, the settings'
+--               checks
+local server = require "smtp.server"
+local part = smtp.need("part")
+
+local function client(port)
+  local s = smtp.connect{ host = "127.0.0.1", port = port, timeout = 5 }
+  s:expect(220)
+  return s
+end
+
+if part == "primitives" then
+  local l = smtp.listen{ port = 0, line_max = 1000 }
+  smtp.spawn(function()
+    local c = l:accept{ timeout = 5 }
+    c:reply(220, "ready")
+    -- Past max_size: read to the end, nothing kept, counted.
+    local data, info = c:read_data{ max_size = 20, record_max = 12 }
+    assert(data == nil, "a message past max_size is not kept")
+    assert(info.too_big and info.size == 36 and info.lines == 3 and not info.bare_lf,
+      ("info: size %s lines %s"):format(info.size, info.lines))
+    c:reply(552, "5.3.4 too big")
+    -- A bare LF "." is content: one message, flagged.
+    data, info = c:read_data{}
+    assert(data == "a\n.\nMAIL FROM:<x@y>\r\n", ("smuggled: %q"):format(data))
+    assert(info.bare_lf and not info.too_big and info.size == #data)
+    c:reply(250, "one message")
+    -- A timeout without timeout_reply: an error, the session still open.
+    local ok, err = pcall(c.read_command, c, { timeout = 0.2 })
+    assert(not ok and err.kind == "timeout" and c:is_open(), "timeout leaves it open")
+    c:reply(250, "still here")
+    -- A line too long: the chosen reply, then closed.
+    ok, err = pcall(c.read_command, c, { too_long_reply = "500 5.5.6 Way too long" })
+    assert(not ok and err.kind == "protocol" and not c:is_open(), "too long closes")
+    -- An AUTH line too long is recorded by its length only.
+    c = l:accept{ timeout = 5 }
+    c:reply(220, "ready")
+    ok = pcall(c.read_command, c)
+    assert(not ok and not c:is_open())
+  end)
+  local s = client(l:port())
+  s:send_raw(("0123456789\r\n"):rep(3) .. ".\r\n")
+  s:expect(552)
+  s:send_raw("a\n.\nMAIL FROM:<x@y>\r\n.\r\n")
+  s:expect(250)
+  s:expect(250, nil, { timeout = 3 })
+  s:send_raw(("x"):rep(1500) .. "\r\n")
+  s:expect(500)
+  s:expect_close()
+  s = client(l:port())
+  s:send_raw("AUTH PLAIN " .. ("QUJD"):rep(400) .. "\r\n", { redact = "AUTH PLAIN [long]" })
+  s:expect(500)
+  smtp.wait_all{ timeout = 5 }
+elseif part == "server" then
+  local kept = {}
+  local srv = server.new{ max_size = 1000, keep_messages = 2, strict_line_endings = true,
+    local_domains = { "example.test" } }
+  local l = srv:listen{ port = 0 }
+  srv:start()
+  local s = client(l:port())
+  local caps = s:ehlo("client.example.test")
+  assert(caps.SIZE == 1000, "EHLO advertises max_size")
+  s:send("MAIL FROM:<a@example.test> SIZE=1001")
+  s:expect(552)
+  s:send("MAIL FROM:<a@example.test> SIZE=12x")
+  s:expect(501)
+  s:send_raw("NOOP\n")
+  s:expect(500)
+  s:send("MAIL FROM:<a@example.test> SIZE=999")
+  s:expect(250)
+  s:rcpt_to("b@example.test")
+  for i = 1, 5 do
+    s:data("Subject: " .. i .. "\r\n\r\nbody\r\n")
+    if i < 5 then s:mail_from("a@example.test"); s:rcpt_to("b@example.test") end
+  end
+  s:quit()
+  srv:wait_messages(5)
+  assert(#srv.messages == 2 and srv.accepted == 5 and srv.dropped == 3,
+    ("kept %d, accepted %d, dropped %d"):format(#srv.messages, srv.accepted, srv.dropped))
+  assert(srv.messages[1].data:find("Subject: 4") and srv.messages[2].data:find("Subject: 5"),
+    "the newest are kept")
+  -- on_message takes each message; nothing is kept.
+  local srv2 = server.new{ local_domains = { "example.test" },
+    on_message = function(m) kept[#kept + 1] = m.size end }
+  local l2 = srv2:listen{ port = 0 }
+  srv2:start()
+  s = client(l2:port())
+  s:ehlo("client.example.test")
+  s:mail_from("a@example.test")
+  s:rcpt_to("b@example.test")
+  s:data("Subject: x\r\n\r\nbody\r\n")
+  s:quit()
+  srv2:wait_messages(1)
+  assert(#srv2.messages == 0 and #kept == 1 and kept[1] == #"Subject: x\r\n\r\nbody\r\n")
+  -- The settings are checked.
+  for _, bad in ipairs{ { max_sessions = 0 }, { keep_messages = -1 }, { max_size = "lots" },
+                        { command_timeout = 0 }, { scram_iterations = 100001 } } do
+    local ok, err = pcall(server.new, bad)
+    assert(not ok, "refused: " .. next(bad))
+    smtp.note("setting refused: " .. tostring(type(err) == "table" and err.message or err))
+  end
+end
