@@ -166,21 +166,36 @@ end
 -- wait for each connection (default: for ever).
 function Server:serve(opts)
   opts = opts or {}
+  if opts.max_sessions ~= nil then
+    smtp.fail("serve{max_sessions=} is now serve{sessions=} (stop after that many); "
+      .. "max_sessions is a server.new setting (sessions at a time)", "usage")
+  end
   local n = 0
   while not opts.sessions or n < opts.sessions do
     local c = self.listener:accept{ timeout = opts.timeout or math.huge, handshake = false }
-    n = n + 1
     if self.active >= self.max_sessions then
-      -- A fresh socket takes a short reply at once: no wait, no task.
-      pcall(c.reply, c, 421, "4.3.2 Too many connections", { timeout = 1 })
+      if self.implicit_tls then
+        -- Plaintext on a TLS port would be garbage, and a handshake costs
+        -- what the limit is there to save: closed without a reply.
+        smtp.note("server: too many connections: closed without a reply (implicit TLS)")
+      else
+        -- A fresh socket takes a short reply at once: no wait, no task.
+        pcall(c.reply, c, 421, "4.3.2 Too many connections", { timeout = 1 })
+      end
       c:close()
     else
+      n = n + 1
       self.active = self.active + 1
-      smtp.spawn(function()
-        local ok, err = pcall(self.handle, self, c)
+      local ok, err = pcall(smtp.spawn, function()
+        local done, why = pcall(self.handle, self, c)
         self.active = self.active - 1
-        if not ok then error(err, 0) end
+        if not done then error(why, 0) end
       end)
+      if not ok then
+        self.active = self.active - 1
+        c:close()
+        error(err, 0)
+      end
     end
   end
 end
@@ -479,10 +494,11 @@ function handlers.MAIL(self, c, st, cmd)
   if not path then return self:respond(c, st, "MAIL", 501, "5.5.4 Syntax: MAIL FROM:<address>") end
   -- RFC 1870: SIZE=<digits>, refused up front when over the limit.
   local size = (" " .. params):upper():match("%sSIZE=(%S*)")
-  if size and not size:match("^%d+$") then
+  if size and not size:match("^%d+$") or size and #size > 20 then   -- 1*20DIGIT
     return self:respond(c, st, "MAIL", 501, "5.5.4 Syntax: SIZE=<digits>")
   end
-  if size and (#size > 15 or tonumber(size) > self.max_size) then
+  size = size and size:gsub("^0+", "")
+  if size and (#size > 15 or (tonumber(size) or 0) > self.max_size) then
     return self:respond(c, st, "MAIL", 552, "5.3.4 Message size exceeds fixed limit")
   end
   st.from = path
@@ -528,7 +544,8 @@ function handlers.DATA(self, c, st)
   local ok, err = self:keep(msg)
   if not ok then
     self.errors[#self.errors + 1] = err
-    smtp.note("server: on_message: " .. tostring(err))
+    smtp.note("server: on_message: " ..
+      tostring(type(err) == "table" and err.message or err))
     return self:respond(c, st, "DATA_END", 451, "4.3.0 Error: queue file write error")
   end
   return self:respond(c, st, "DATA_END", 250, "2.0.0 Ok: queued as " .. id)
@@ -537,8 +554,12 @@ end
 -- An accepted message: to on_message, or into srv.messages (the newest
 -- keep_messages of them). Returns false and the error when on_message fails.
 function Server:keep(msg)
+  if self.on_message then
+    local ok, err = pcall(self.on_message, msg, self)
+    if ok then self.accepted = self.accepted + 1 end
+    return ok, err
+  end
   self.accepted = self.accepted + 1
-  if self.on_message then return pcall(self.on_message, msg, self) end
   local list = self.messages
   list[#list + 1] = msg
   while #list > self.keep_messages do
@@ -627,8 +648,11 @@ end
 -- session(), with a misbehaving client noted instead of failing the scenario.
 -- (serve() counts the sessions open around it, for max_sessions.)
 function Server:handle(c)
-  if self.strict then return self:session(c) end
   local ok, err = pcall(self.session, self, c)
+  if not ok and self.strict then
+    c:close()
+    error(err, 0)
+  end
   if not ok then
     self.errors[#self.errors + 1] = err
     -- Where a server-side error arose in the scenario says nothing useful:

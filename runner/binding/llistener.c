@@ -26,6 +26,7 @@
 #define DEFAULT_DATA_MAX	(64 * 1024 * 1024)
 #define BACKOFF_MIN		0.01	/* s: first pause after accept ran short */
 #define BACKOFF_MAX		1.0
+#define NOTE_EVERY		10.0	/* s: at most one "backing off" note per */
 
 struct listener {
 	struct loop_io	 io;		/* io.fd: the listening socket, or -1 */
@@ -42,6 +43,11 @@ struct listener {
 	double		 retry_at;
 	double		 backoff;
 	unsigned long	 failures;	/* in this episode */
+	/* Under steady pressure episodes come and go with each connection: one
+	 * is noted per NOTE_EVERY, the attempts of the others counted. */
+	double		 next_note;
+	int		 noted;		/* this episode was */
+	unsigned long	 unnoted;	/* failed attempts in episodes not noted */
 	char		 host[ADDR_SIZE];
 	int		 port;
 };
@@ -256,9 +262,12 @@ static void
 accept_backoff(struct listener *l, int e)
 {
 	if (l->failures++ == 0) {
-		tr_printf(listener_tr(l), TR_INFO, "accept on %s port %d: %s; backing off",
-		    l->host, l->port, strerror(e));
 		l->backoff = BACKOFF_MIN;
+		if ((l->noted = mono_now() >= l->next_note)) {
+			tr_printf(listener_tr(l), TR_INFO, "accept on %s port %d: %s; "
+			    "backing off", l->host, l->port, strerror(e));
+			l->next_note = mono_now() + NOTE_EVERY;
+		}
 	} else if ((l->backoff *= 2) > BACKOFF_MAX)
 		l->backoff = BACKOFF_MAX;
 	l->retry_at = mono_now() + l->backoff;
@@ -270,8 +279,12 @@ accept_recovered(struct listener *l)
 {
 	if (l->failures == 0)
 		return;
-	tr_printf(listener_tr(l), TR_INFO, "accept on %s port %d: accepting again "
-	    "(failed attempts: %lu)", l->host, l->port, l->failures);
+	if (l->noted) {
+		tr_printf(listener_tr(l), TR_INFO, "accept on %s port %d: accepting again "
+		    "(failed attempts: %lu)", l->host, l->port, l->failures + l->unnoted);
+		l->unnoted = 0;
+	} else
+		l->unnoted += l->failures;
 	l->failures = 0;
 }
 

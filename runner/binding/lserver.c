@@ -275,12 +275,50 @@ parting_reply(lua_State *L, struct session *s, const char *name, const char *dfl
 	(void)conn_flush(&s->c);
 }
 
+/* What the client left of a line when the read ends before its end (the
+ * client gone, a timeout, a line too long), for the record, cut at
+ * LINE_EXCERPT bytes: a line that may hold a secret (an AUTH command, or
+ * any line read with opts.redact) only as its length; a line of a message
+ * only within record_max (else counted), and then the message so far. */
+static void
+record_rest(lua_State *L, struct session *s, enum read_mode mode)
+{
+	struct data_reader	*d = &s->data;
+	const char		*p = lb_peek(&s->c.in);
+	size_t			 n = lb_pending(&s->c.in);
+	size_t			 shown = n < LINE_EXCERPT ? n : LINE_EXCERPT;
+	int			 secret = 0;
+
+	if (mode != RM_DATA) {
+		secret = n >= 4 && strncasecmp(p, "AUTH", 4) == 0;
+		if (lua_istable(L, 3)) {
+			secret |= lua_getfield(L, 3, "redact") != LUA_TNIL;
+			lua_pop(L, 1);
+		}
+		secret &= !s->ctx->set.show_secrets;
+	} else if (n > 0 && (d->unrecorded > 0 || d->recorded + shown > d->record_max)) {
+		d->unrecorded++;
+		n = 0;			/* counted below, not recorded */
+	}
+	if (n == 0)
+		;
+	else if (secret)
+		tr_printf(s->c.tr, KIND(s, TR_RECV_BAD), "[line redacted] [\u2026 %zu bytes, "
+		    "no line end]", n);
+	else if (n == shown)
+		tr_line(s->c.tr, KIND(s, TR_RECV_BAD), p, n, LB_NONE);
+	else
+		tr_line_cut(s->c.tr, KIND(s, TR_RECV_BAD), p, shown, n - shown);
+	if (mode == RM_DATA && d->unrecorded > 0)
+		tr_printf(s->c.tr, TR_INFO, "[message so far: %zu lines, %zu bytes, then %zu "
+		    "bytes of a line]", d->lines, d->size, lb_pending(&s->c.in));
+	dr_free(d);
+}
+
 /* The client went away (EOF or an error on the socket). */
 static int
 client_gone(lua_State *L, struct session *s, enum read_mode mode, enum conn_status st)
 {
-	struct lb_line	 l;
-
 	/* Between commands, a client hanging up is the normal end. */
 	if (mode == RM_COMMAND && lb_pending(&s->c.in) == 0) {
 		session_close(s, st == CONN_EOF ? "Connection closed by remote host." :
@@ -289,32 +327,9 @@ client_gone(lua_State *L, struct session *s, enum read_mode mode, enum conn_stat
 		lua_pushstring(L, "closed");
 		return lwait_done(L, 2);
 	}
-	if (lb_rest(&s->c.in, &l))
-		tr_line(s->c.tr, KIND(s, TR_RECV_BAD), l.p, l.len, LB_NONE);
-	dr_free(&s->data);
+	record_rest(L, s, mode);
 	return session_fail(L, s, "closed", "connection closed by client while waiting "
 	    "for %s (after %s)", awaiting(mode), session_answering(s));
-}
-
-/* The start of a line too long, for the record, cut at LINE_EXCERPT bytes;
- * a line that may hold a secret (an AUTH command, or any line read with
- * opts.redact) only as its length. */
-static void
-record_overlong(lua_State *L, struct session *s)
-{
-	const char	*p = lb_peek(&s->c.in);
-	size_t		 n = lb_pending(&s->c.in), shown = n < LINE_EXCERPT ? n : LINE_EXCERPT;
-	int		 secret = n >= 4 && strncasecmp(p, "AUTH", 4) == 0;
-
-	if (lua_istable(L, 3)) {
-		secret |= lua_getfield(L, 3, "redact") != LUA_TNIL;
-		lua_pop(L, 1);
-	}
-	if (secret && !s->ctx->set.show_secrets)
-		tr_printf(s->c.tr, KIND(s, TR_RECV_BAD), "[line redacted] [\u2026 %zu bytes]",
-		    n);
-	else
-		tr_line_cut(s->c.tr, KIND(s, TR_RECV_BAD), p, shown, n - shown);
 }
 
 /* The wait ran out: with opts.timeout_reply, that reply is sent and the
@@ -323,18 +338,15 @@ static int
 read_timeout(lua_State *L, struct session *s, enum read_mode mode)
 {
 	const char	*fmt = "timed out after %g s waiting for %s (after %s)";
-	struct lb_line	 l;
 
 	if (!lua_istable(L, 3) || lua_getfield(L, 3, "timeout_reply") == LUA_TNIL) {
 		lua_settop(L, 3);
+		dr_free(&s->data);	/* out of step: no read_data goes on from here */
 		return session_fail(L, s, "timeout", fmt, lwait_timeout(L), awaiting(mode),
 		    session_answering(s));
 	}
 	lua_pop(L, 1);
-	if (lb_rest(&s->c.in, &l))	/* what came of the line, for the record */
-		tr_line(s->c.tr, KIND(s, TR_RECV_BAD), l.p, l.len, LB_NONE);
-	if (mode == RM_DATA)
-		dr_free(&s->data);
+	record_rest(L, s, mode);
 	parting_reply(L, s, "timeout_reply", NULL);
 	return session_fail_closing(L, s, "Closed: the client took too long.",
 	    "a timeout", "timeout", fmt, lwait_timeout(L), awaiting(mode),
@@ -365,7 +377,7 @@ read_k(lua_State *L, int status, lua_KContext kctx)
 			continue;
 		}
 		if (ls == LB_TOOLONG) {
-			record_overlong(L, s);
+			record_rest(L, s, mode);
 			parting_reply(L, s, "too_long_reply", "500 5.5.2 Line too long");
 			return session_fail_closing(L, s, "Closed: a line too long.",
 			    "a line too long", "protocol", "line longer than %zu bytes "

@@ -57,10 +57,10 @@ cmd_parse(const char *line, size_t len, struct smtp_cmd *c, struct buf *norm)
 		if (norm->p[i] >= 'a' && norm->p[i] <= 'z')
 			norm->p[i] -= 'a' - 'A';
 	/* AUTH with an initial response: the credentials stay out of the
-	 * record. "AUTH\0..." too: the NUL makes it no command, but what
-	 * follows was still meant as one. */
+	 * record. "AUTH\0..." and "AUTH\rPLAIN ..." too: no command, but
+	 * what follows was still meant as one. */
 	if (c->vlen >= 4 && memcmp(norm->p + start, "AUTH", 4) == 0 &&
-	    (c->vlen == 4 || line[4] == '\0'))
+	    (c->vlen == 4 || line[4] == '\0' || blank(line[4])))
 		c->shown_len = auth_shown(line, len);
 	return 0;
 }

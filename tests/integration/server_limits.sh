@@ -24,11 +24,22 @@ expect_lines "$T/p.log" "<** xxxxxxxxxx" " -> 500 5.5.6 Way too long" \
 # An AUTH line too long shows no credentials.
 expect_lines "$T/p.log" "<** [line redacted] [… " " -> 500 5.5.2 Line too long"
 expect_not_in "$T/p.log" "QUJDQUJD"
+# Cut short by a timeout or a client gone: by its length, no credentials.
+expect_lines "$T/p.log" "<** [line redacted] [… 19 bytes, no line end]" " -> 421 4.4.2 slow" \
+    "<** [line redacted] [… 8 bytes, no line end]"
+expect_not_in "$T/p.log" "REVGREVG"
+expect_not_in "$T/p.log" "R0hJR0hJ"
+# A message cut short past record_max=0: how much came, not what.
+expect_in "$T/p.log" "=== [message so far: 2 lines, 14 bytes, then 500 bytes of a line]"
+expect_not_in "$T/p.log" "<-  line1"
 
 run run --transcript "$T/s.log" -D part=server "$sc"; expect_rc 0
 expect_lines "$T/s.log" " -> 552 5.3.4 Message size exceeds fixed limit" \
     " -> 501 5.5.4 Syntax: SIZE=<digits>" "<-  NOOP   (bare LF)" \
     " -> 500 5.5.2 Error: bare <CR> or <LF> received"
+expect_in "$T/s.log" " -> 451 4.3.0"
+expect_in "$T/s.log" "=== server: on_message: "
+expect_in "$T/s.log" "=== server: too many connections: closed without a reply (implicit TLS)"
 for want in "server option max_sessions must be a whole number of at least 1, not 0" \
     "server option keep_messages must be a whole number of at least 0, not -1" \
     "server option max_size must be a whole number from 1 to 1073741824, not lots" \

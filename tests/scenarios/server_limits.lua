@@ -43,6 +43,21 @@ if part == "primitives" then
     c:reply(220, "ready")
     ok = pcall(c.read_command, c)
     assert(not ok and not c:is_open())
+    -- So is one cut short by a timeout, or by the client going away
+    -- (the answer to a 334, read with redact).
+    c = l:accept{ timeout = 5 }
+    c:reply(220, "ready")
+    ok = pcall(c.read_command, c, { timeout = 0.3, timeout_reply = "421 4.4.2 slow" })
+    assert(not ok and not c:is_open())
+    c = l:accept{ timeout = 5 }
+    c:reply(334, "UGFzc3dvcmQ6")
+    ok, err = pcall(c.read_command, c, { redact = "[password redacted]" })
+    assert(not ok and err.kind == "closed")
+    -- A message cut short past record_max: the note says how much came.
+    c = l:accept{ timeout = 5 }
+    c:reply(354, "go")
+    ok, err = pcall(c.read_data, c, { record_max = 0 })
+    assert(not ok and err.kind == "closed")
   end)
   local s = client(l:port())
   s:send_raw(("0123456789\r\n"):rep(3) .. ".\r\n")
@@ -56,6 +71,17 @@ if part == "primitives" then
   s = client(l:port())
   s:send_raw("AUTH PLAIN " .. ("QUJD"):rep(400) .. "\r\n", { redact = "AUTH PLAIN [long]" })
   s:expect(500)
+  s = client(l:port())
+  s:send_raw("AUTH PLAIN REVGREVG", { redact = "AUTH PLAIN [cut]" })
+  s:expect(421)
+  s = smtp.connect{ host = "127.0.0.1", port = l:port(), timeout = 5 }
+  s:expect(334)
+  s:send_raw("R0hJR0hJ", { redact = "[cut]" })
+  s:close()
+  s = smtp.connect{ host = "127.0.0.1", port = l:port(), timeout = 5 }
+  s:expect(354)
+  s:send_raw("line1\r\nline2\r\n" .. ("z"):rep(500))
+  s:close()
   smtp.wait_all{ timeout = 5 }
 elseif part == "server" then
   local kept = {}
@@ -70,6 +96,12 @@ elseif part == "server" then
   s:expect(552)
   s:send("MAIL FROM:<a@example.test> SIZE=12x")
   s:expect(501)
+  s:send("MAIL FROM:<a@example.test> SIZE=" .. ("1"):rep(21))   -- RFC 1870: 1*20DIGIT
+  s:expect(501)
+  s:send("MAIL FROM:<a@example.test> SIZE=00000000000000000001")
+  s:expect(250)
+  s:send("RSET")
+  s:expect(250)
   s:send_raw("NOOP\n")
   s:expect(500)
   s:send("MAIL FROM:<a@example.test> SIZE=999")
@@ -88,16 +120,40 @@ elseif part == "server" then
   -- on_message takes each message; nothing is kept.
   local srv2 = server.new{ local_domains = { "example.test" },
     on_message = function(m) kept[#kept + 1] = m.size end }
-  local l2 = srv2:listen{ port = 0 }
-  srv2:start()
-  s = client(l2:port())
-  s:ehlo("client.example.test")
-  s:mail_from("a@example.test")
-  s:rcpt_to("b@example.test")
-  s:data("Subject: x\r\n\r\nbody\r\n")
-  s:quit()
+  local function one_message(srv_, opts)
+    local port = srv_:listen{ port = 0 }:port()
+    srv_:start()
+    local c = client(port)
+    c:ehlo("client.example.test")
+    c:mail_from("a@example.test")
+    c:rcpt_to("b@example.test")
+    c:data("Subject: x\r\n\r\nbody\r\n", opts)
+    c:quit()
+  end
+  one_message(srv2)
   srv2:wait_messages(1)
   assert(#srv2.messages == 0 and #kept == 1 and kept[1] == #"Subject: x\r\n\r\nbody\r\n")
+  -- An on_message that fails: 451, noted, not counted.
+  local srv3 = server.new{ local_domains = { "example.test" },
+    on_message = function() error("disk full") end }
+  one_message(srv3, { expect = 451 })
+  assert(srv3.accepted == 0 and #srv3.errors == 1, "a failed on_message is not counted")
+  -- serve{max_sessions=} (the old name of sessions=) is refused, not ignored.
+  local refused, why = pcall(srv3.serve, srv3, { max_sessions = 1 })
+  assert(not refused and why.kind == "usage" and why.message:find("sessions=", 1, true),
+    "serve{max_sessions=}")
+  -- With implicit TLS the connection past max_sessions is closed unanswered.
+  local cert, key = smtp.tls_selfsigned("mail.example.test")
+  local srv4 = server.new{ implicit_tls = true, max_sessions = 1,
+    tls = { cert_pem = cert, key_pem = key } }
+  local l4 = srv4:listen{ port = 0 }
+  srv4:start()
+  local first = smtp.connect{ host = "127.0.0.1", port = l4:port(), tls = { verify = false },
+    timeout = 5 }
+  first:expect(220)
+  s = smtp.connect{ host = "127.0.0.1", port = l4:port(), timeout = 5 }
+  s:expect_close()
+  first:quit()
   -- The settings are checked.
   for _, bad in ipairs{ { max_sessions = 0 }, { keep_messages = -1 }, { max_size = "lots" },
                         { command_timeout = 0 }, { scram_iterations = 100001 } } do

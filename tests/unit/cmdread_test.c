@@ -104,6 +104,11 @@ test_auth_response_after_any_blanks_is_not_shown(void **state)
 		assert_int_equal(c.shown_len, strlen(cases[i].shown));
 		assert_memory_equal(cases[i].line, cases[i].shown, c.shown_len);
 	}
+	/* A blank that does not end the verb still ends "AUTH" (review). */
+	parse("AUTH\rPLAIN AGFsaWNlAHNlY3JldA==", &c, &norm);
+	assert_int_equal(c.shown_len, strlen("AUTH\rPLAIN"));
+	parse("AUTH\vPLAIN AGFsaWNlAHNlY3JldA==", &c, &norm);
+	assert_int_equal(c.shown_len, strlen("AUTH\vPLAIN"));
 	buf_free(&norm);
 }
 
