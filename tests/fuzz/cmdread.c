@@ -50,7 +50,7 @@ check(const struct lb_line *l)
 	} else
 		FUZZ_CHECK(c.alen == 0);
 	auth = c.vlen >= 4 && memcmp(norm.p, "AUTH", 4) == 0 &&
-	    (c.vlen == 4 || l->p[4] == '\0');
+	    (c.vlen == 4 || l->p[4] == '\0' || blank(l->p[4]));
 	if (c.shown_len > 0) {
 		/* "AUTH", blanks, at most one word; then a blank or a NUL, and
 		 * something that is not a blank. */
