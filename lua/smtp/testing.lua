@@ -31,10 +31,21 @@ local SKIP_MT = { __tostring = function(e) return "skipped: " .. e.reason end }
 -- test file only registers cases.
 local LISTING = setmetatable({}, { __tostring = function() return "listing" end })
 
+-- The verdict of a security check (smtp.check): SAFE passes, VULNERABLE
+-- fails (kind "vulnerable"), INCONCLUSIVE is skipped; the evidence is the
+-- message, even of a pass.
+testing.VERDICT_MT = { __tostring = function(e) return e.verdict .. ": " .. e.evidence end }
+local VERDICT_STATUS = { SAFE = "pass", VULNERABLE = "fail", INCONCLUSIVE = "skip" }
+
 -- A case's error as a result for core.case_end.
 local function describe(err)
   if type(err) == "table" and getmetatable(err) == SKIP_MT then
     return { status = "skip", message = err.reason }
+  end
+  if type(err) == "table" and getmetatable(err) == testing.VERDICT_MT then
+    if err.verdict == "VULNERABLE" then core.note(tostring(err), "error") end
+    return { status = VERDICT_STATUS[err.verdict], message = err.evidence,
+             verdict = err.verdict, kind = err.verdict == "VULNERABLE" and "vulnerable" or nil }
   end
   if type(err) == "table" and err.kind then
     return { status = core.is_setup_error(err.kind) and "error" or "fail",

@@ -1,0 +1,125 @@
+-- smtp/check.lua: security checks with verdicts (scripts/security/*.lua,
+-- run one by one with `smtprun run`, or all with `smtprun check`).
+--
+--   local check = require "smtp.check"
+--   check.define("open-relay", function()
+--     local s = check.connect()                 -- the target, greeting read
+--     ...
+--     check.vulnerable("RCPT TO:<x@relay-test.example> -> 250 2.1.5 Ok")
+--   end)
+--
+-- A check ends with exactly one verdict, each with its evidence (one line:
+-- the exchange that decided it, secrets redacted):
+--   check.safe(evidence)           passes (SAFE)
+--   check.vulnerable(evidence)     fails, kind "vulnerable" (exit 1)
+--   check.inconclusive(evidence)   skipped (INCONCLUSIVE)
+-- A check that ends without one is an error. Setup errors (nothing to talk
+-- to) stay errors (exit 2).
+--
+-- Nothing a check sends may leave the machine: recipients go through
+-- check.rcpt(), which refuses any domain that is neither the server's local
+-- domain nor a reserved name (.example, .invalid, .test, .localhost,
+-- example.com/net/org).
+local smtp = require "smtp"
+local testing = require "smtp.testing"
+
+local check = {}
+
+-- Raised by the verdict functions; smtp.testing turns it into the case's
+-- result (testing.VERDICT_MT).
+local function verdict(v, evidence)
+  if type(evidence) ~= "string" or evidence == "" then
+    error("check: a verdict needs its evidence (a string)", 3)
+  end
+  error(setmetatable({ verdict = v, evidence = evidence }, testing.VERDICT_MT), 0)
+end
+
+function check.safe(evidence) verdict("SAFE", evidence) end
+function check.vulnerable(evidence) verdict("VULNERABLE", evidence) end
+function check.inconclusive(evidence) verdict("INCONCLUSIVE", evidence) end
+
+-- check.define(name, fn): the check, as a test case named name.
+function check.define(name, fn)
+  testing.test(name, function()
+    fn()
+    smtp.fail(("check %s ended without a verdict"):format(name), "script")
+  end)
+end
+
+-- A session with the target (--server, or the config's), greeting read.
+function check.connect(opts)
+  local s = smtp.connect(opts)
+  local r = s:greeting()
+  s:data_table().greeting_name = (r.lines and r.lines[1] or r.text or ""):match("^(%S+)")
+  return s
+end
+
+-- The local domain: -D local_domain=, else the domain of the greeting's
+-- host name (mail.example.test -> example.test), else the name itself.
+function check.local_domain(s)
+  if vars.local_domain then return vars.local_domain:lower() end
+  local name = (s and s:data_table().greeting_name) or vars.greeting_name
+  if not name then return nil end
+  name = name:lower()
+  return name:match("^[^.]+%.(.+%..+)$") or name
+end
+
+local RESERVED = { "%.example$", "%.invalid$", "%.test$", "%.localhost$", "^example$",
+  "^invalid$", "^test$", "^localhost$", "^example%.com$", "^example%.net$", "^example%.org$" }
+
+-- True when mail to this domain cannot leave the machine or reach anyone:
+-- a reserved name (RFC 2606, RFC 6761), or the server's own local domain.
+function check.safe_domain(domain, local_domain)
+  domain = (domain or ""):lower()
+  if local_domain and (domain == local_domain or domain:sub(-#local_domain - 1) ==
+      "." .. local_domain) then
+    return true
+  end
+  for _, p in ipairs(RESERVED) do
+    if domain:find(p) then return true end
+  end
+  return false
+end
+
+-- The domain mail to addr would go to: after the last "@", with source
+-- routes and quoting as a relay would read them.
+local function final_domain(addr)
+  return (addr:match("@([^@>]*)>?$") or ""):lower()
+end
+
+-- Every domain an address names (the relay tricks hide one in the local part:
+-- user%host@local, @local:user@host, "user@host"@local).
+local function domains_in(addr)
+  local out = {}
+  for d in addr:gmatch("[@%%]([%w%-%.]+)") do out[#out + 1] = d:lower() end
+  out[#out + 1] = final_domain(addr)
+  return out
+end
+
+-- RCPT TO:<addr> on s, after checking that every domain in addr is safe
+-- (an error otherwise: a check must never send mail that could leave).
+-- Returns the reply (any code; opts as for s:rcpt_to).
+function check.rcpt(s, addr, local_domain)
+  for _, d in ipairs(domains_in(addr)) do
+    if d ~= "" and not check.safe_domain(d, local_domain) then
+      error(("check: refusing to send RCPT TO:<%s>: %s is not a reserved or local domain")
+        :format(addr, d), 2)
+    end
+  end
+  s:send("RCPT TO:<" .. addr .. ">")
+  return s:reply()
+end
+
+-- A random token (hex), to recognise what a check sent.
+function check.token(n)
+  return (smtp.random(n or 6):gsub(".", function(ch) return ("%02x"):format(ch:byte()) end))
+end
+
+-- "CMD -> 250 text" (the first line of the reply), for evidence.
+function check.exchange(cmd, r)
+  if not r then return cmd .. " -> (no reply)" end
+  local first = (r.lines and r.lines[1]) or r.text or ""
+  return ("%s -> %d %s"):format(cmd, r.code, first)
+end
+
+return check
