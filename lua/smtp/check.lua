@@ -57,8 +57,9 @@ end
 -- The local domain: -D local_domain=, else the domain of the greeting's
 -- host name (mail.example.test -> example.test), else the name itself.
 function check.local_domain(s)
+  local vars = rawget(_G, "vars") or {}    -- the runner's global: -D and the config
   if vars.local_domain then return vars.local_domain:lower() end
-  local name = (s and s:data_table().greeting_name) or vars.greeting_name
+  local name = s and s:data_table().greeting_name
   if not name then return nil end
   name = name:lower()
   return name:match("^[^.]+%.(.+%..+)$") or name
