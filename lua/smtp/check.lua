@@ -13,8 +13,8 @@
 --   check.safe(evidence)           passes (SAFE)
 --   check.vulnerable(evidence)     fails, kind "vulnerable" (exit 1)
 --   check.inconclusive(evidence)   skipped (INCONCLUSIVE)
--- A check that ends without one is an error. Setup errors (nothing to talk
--- to) stay errors (exit 2).
+-- A check that ends without one, or cannot reach one (nothing to talk to, a
+-- timeout, a script error), is an error (ERROR, exit 2).
 --
 -- Nothing a check sends may leave the machine: recipients go through
 -- check.rcpt(), which refuses any domain that is neither the server's local
@@ -24,6 +24,9 @@ local smtp = require "smtp"
 local testing = require "smtp.testing"
 
 local check = {}
+
+-- Taken now: under --sandbox, scenarios get no debug library.
+local getinfo = debug and debug.getinfo
 
 -- Raised by the verdict functions; smtp.testing turns it into the case's
 -- result (testing.VERDICT_MT).
@@ -38,11 +41,20 @@ function check.safe(evidence) verdict("SAFE", evidence) end
 function check.vulnerable(evidence) verdict("VULNERABLE", evidence) end
 function check.inconclusive(evidence) verdict("INCONCLUSIVE", evidence) end
 
--- check.define(name, fn): the check, as a test case named name.
+-- check.define(name, fn): the check, as a test case named name. What keeps
+-- it from a verdict (the server unreachable, a timeout, the script's own
+-- error) is an error of kind "setup": exit 2, never taken for VULNERABLE.
 function check.define(name, fn)
+  local info = getinfo and getinfo(2, "Sl")
+  local where = info and ("%s:%d"):format(info.source:match("^@(.*)") or info.short_src,
+    info.currentline)
   testing.test(name, function()
-    fn()
-    smtp.fail(("check %s ended without a verdict"):format(name), "script")
+    local ok, err = pcall(fn)
+    if not ok and getmetatable(err) == testing.VERDICT_MT then error(err, 0) end
+    local why = ok and "it ended without a verdict" or
+      (type(err) == "table" and err.message) or tostring(err)
+    smtp.fail(("check %s could not decide: %s"):format(name, why), "setup",
+      { at = type(err) == "table" and err.at or where })
   end)
 end
 

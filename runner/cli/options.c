@@ -22,6 +22,7 @@
 #define RUN	(1 << CMD_RUN)
 #define SERVE	(1 << CMD_SERVE)
 #define DEMO	(1 << CMD_DEMO)
+#define CHECK	(1 << CMD_CHECK)
 
 /* What an option does with its argument. */
 enum kind {
@@ -49,38 +50,39 @@ struct optdef {
 #define F(field)	offsetof(struct opts, field)
 
 static const struct optdef OPTIONS[] = {
-	{ "define", 'D', K_DEFINE, 0, RUN | SERVE | DEMO },
-	{ "server", 's', K_SERVER, 0, RUN },
-	{ "timeout", 't', K_SECONDS, F(r.so.set.timeout), RUN | SERVE | DEMO },
-	{ "transcript", 'T', K_STRING, F(r.transcript), RUN | SERVE | DEMO },
-	{ "verbose", 'v', K_FLAG, F(r.so.live), RUN | SERVE | DEMO },
+	{ "define", 'D', K_DEFINE, 0, RUN | SERVE | DEMO | CHECK },
+	{ "server", 's', K_SERVER, 0, RUN | CHECK },
+	{ "timeout", 't', K_SECONDS, F(r.so.set.timeout), RUN | SERVE | DEMO | CHECK },
+	{ "transcript", 'T', K_STRING, F(r.transcript), RUN | SERVE | DEMO | CHECK },
+	{ "verbose", 'v', K_FLAG, F(r.so.live), RUN | SERVE | DEMO | CHECK },
 	{ "port", 'p', K_PORT, F(r.so.set.listen_port), SERVE | DEMO },
-	{ "timestamps", 0, K_FLAG, F(r.so.timestamps), RUN | SERVE | DEMO },
-	{ "show-secrets", 0, K_FLAG, F(r.so.set.show_secrets), RUN | SERVE | DEMO },
+	{ "timestamps", 0, K_FLAG, F(r.so.timestamps), RUN | SERVE | DEMO | CHECK },
+	{ "show-secrets", 0, K_FLAG, F(r.so.set.show_secrets), RUN | SERVE | DEMO | CHECK },
 	{ "serve", 0, K_FLAG, F(serve), DEMO },
+	{ "only", 0, K_STRING, F(only), CHECK },
 	{ "user", 0, K_STRING, F(user), DEMO },
 	{ "password", 0, K_STRING, F(password), DEMO },
-	{ "cafile", 0, K_STRING, F(r.so.set.cafile), RUN },
-	{ "insecure", 'k', K_FLAG, F(r.so.set.insecure), RUN },
+	{ "cafile", 0, K_STRING, F(r.so.set.cafile), RUN | CHECK },
+	{ "insecure", 'k', K_FLAG, F(r.so.set.insecure), RUN | CHECK },
 	{ "jobs", 'j', K_JOBS, F(r.jobs), RUN },
 	{ "filter", 'f', K_STRING, F(r.so.set.filter), RUN },
-	{ "list", 'l', K_FLAG, F(r.so.set.list), RUN },
+	{ "list", 'l', K_FLAG, F(r.so.set.list), RUN | CHECK },
 	{ "shard", 0, K_SHARD, 0, RUN },
 	{ "fail-fast", 0, K_FLAG, F(r.fail_fast), RUN },
-	{ "case-timeout", 0, K_SECONDS, F(r.so.set.case_timeout), RUN },
-	{ "file-timeout", 0, K_SECONDS, F(r.file_timeout), RUN },
+	{ "case-timeout", 0, K_SECONDS, F(r.so.set.case_timeout), RUN | CHECK },
+	{ "file-timeout", 0, K_SECONDS, F(r.file_timeout), RUN | CHECK },
 	{ "tap", 0, K_TAP, F(r.tap), RUN },
-	{ "junit", 0, K_STRING, F(r.junit), RUN },
-	{ "json", 0, K_STRING, F(r.json), RUN },
-	{ "config", 'c', K_STRING, F(config), RUN },
-	{ "no-config", 0, K_FLAG, F(no_config), RUN | SERVE },
-	{ "target", 0, K_STRING, F(target), RUN },
+	{ "junit", 0, K_STRING, F(r.junit), RUN | CHECK },
+	{ "json", 0, K_STRING, F(r.json), RUN | CHECK },
+	{ "config", 'c', K_STRING, F(config), RUN | CHECK },
+	{ "no-config", 0, K_FLAG, F(no_config), RUN | SERVE | CHECK },
+	{ "target", 0, K_STRING, F(target), RUN | CHECK },
 	{ "golden", 0, K_STRING, F(r.so.set.golden), RUN },
 	{ "update-golden", 0, K_FLAG, F(r.so.set.update_golden), RUN },
 	{ "golden-rules", 0, K_STRING, F(r.so.set.golden_rules), RUN },
-	{ "memory-limit", 0, K_MEGABYTES, F(r.so.set.memory_limit), RUN | SERVE },
-	{ "sandbox", 0, K_FLAG, F(r.so.set.sandbox), RUN | SERVE },
-	{ "help", 'h', K_HELP, 0, RUN | SERVE | DEMO },
+	{ "memory-limit", 0, K_MEGABYTES, F(r.so.set.memory_limit), RUN | SERVE | CHECK },
+	{ "sandbox", 0, K_FLAG, F(r.so.set.sandbox), RUN | SERVE | CHECK },
+	{ "help", 'h', K_HELP, 0, RUN | SERVE | DEMO | CHECK },
 };
 
 #define NOPTIONS	(sizeof(OPTIONS) / sizeof(OPTIONS[0]))
@@ -282,7 +284,7 @@ opts_parse(struct opts *o, int argc, char **argv, const char *usage)
 	const char		*env;
 	int			 ch;
 
-	if (o->cmd == CMD_RUN && (env = getenv("SMTPRUN_SERVER")) != NULL && *env &&
+	if ((o->cmd == CMD_RUN || o->cmd == CMD_CHECK) && (env = getenv("SMTPRUN_SERVER")) != NULL && *env &&
 	    parse_server(o, env) == -1) {
 		fprintf(stderr, "smtprun: bad SMTPRUN_SERVER \"%s\" (want HOST[:PORT])\n", env);
 		return EXIT_USAGE;

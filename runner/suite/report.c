@@ -5,6 +5,7 @@
 
 #include "core/clock.h"
 #include "suite/report.h"
+#include "suite/report_check.h"
 #include "suite/report_human.h"
 #include "suite/report_json.h"
 #include "suite/report_junit.h"
@@ -24,7 +25,7 @@ report_open(struct report *rp, const struct report_options *o)
 	if (o->junit_path != NULL && !o->list)
 		want[n++] = &report_junit;
 	if (!o->list)
-		want[n++] = o->tap ? &report_tap : &report_human;
+		want[n++] = o->tap ? &report_tap : o->check ? &report_check : &report_human;
 	for (i = 0; i < n; i++) {
 		if ((rp->st[i] = calloc(1, want[i]->size)) == NULL) {
 			snprintf(err, sizeof(err), "out of memory");

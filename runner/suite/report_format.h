@@ -35,6 +35,7 @@ struct report_options {
 	const char	*junit_path;
 	const char	*json_path;
 	int		 list;		/* --list: the files are opened, nothing is reported */
+	int		 check;		/* smtprun check: verdict lines (report_check) */
 };
 
 /* The tallies, at the end. */

@@ -177,7 +177,7 @@ open_sinks(struct engine *e)
 {
 	struct run		*r = e->r;
 	struct report_options	 ro = { r->color_out, r->so.live, r->tap, r->junit, r->json,
-				    r->so.set.list };
+				    r->so.set.list, r->check };
 	int			 keep = r->junit != NULL || r->so.set.golden != NULL;
 	int			 flags;
 
@@ -343,6 +343,8 @@ result_of(struct engine *e, int signo)
 		r->signo = signo;
 		return RUN_INTERRUPTED;
 	}
+	if (r->check && e->rp.t.n[OUT_FAIL] && !e->setup_err)
+		return RUN_FAILED;	/* something is VULNERABLE, whatever broke */
 	if (e->setup_err || e->rp.t.n[OUT_ERROR])
 		return RUN_SETUP_ERROR;
 	return e->rp.t.n[OUT_FAIL] ? RUN_FAILED : RUN_PASSED;
