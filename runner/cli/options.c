@@ -62,6 +62,7 @@ static const struct optdef OPTIONS[] = {
 	{ "password", 0, K_STRING, F(password), DEMO },
 	{ "cafile", 0, K_STRING, F(r.so.set.cafile), RUN },
 	{ "insecure", 'k', K_FLAG, F(r.so.set.insecure), RUN },
+	{ "require-tls-auth", 0, K_FLAG, F(r.so.set.require_tls_auth), RUN },
 	{ "jobs", 'j', K_JOBS, F(r.jobs), RUN },
 	{ "filter", 'f', K_STRING, F(r.so.set.filter), RUN },
 	{ "list", 'l', K_FLAG, F(r.so.set.list), RUN },
