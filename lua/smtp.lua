@@ -151,15 +151,25 @@ end
 -- DATA: 354, then the message with line endings made CRLF, dot-stuffed
 -- (RFC 5321 section 4.5.2) and ended by the lone ".", then 250.
 -- message: a string, or a table for smtp.message.
+-- opts.raw = true: the string's bytes exactly as given, nothing normalised,
+-- stuffed or added: the script writes its own end of data (CRLF.CRLF, or
+-- the variant under test). Then the reply to that end, as usual, unless
+-- opts.wait = false (nothing read: s:reply or s:pending is the script's).
 function S:data(message, opts)
   opts = opts or {}
+  if opts.raw and type(message) ~= "string" then
+    core.fail("data: with raw = true the message must be a string (its exact bytes)", "usage")
+  end
   if type(message) == "table" then message = smtp.message(message) end
   if type(message) ~= "string" then
     core.fail("data: message must be a string or a table", "usage")
   end
   self:send("DATA", opts)
   self:expect(opts.expect_354 or 354, nil, opts)
-  self:send_raw(core.dot_stuff(message), { label = "the message data", timeout = opts.timeout })
+  local bytes = opts.raw and message or core.dot_stuff(message)
+  self:send_raw(bytes, { label = opts.raw and "the raw message data" or "the message data",
+                         timeout = opts.timeout })
+  if opts.raw and opts.wait == false then return nil end
   return self:expect(opts.expect or 250, opts.match, opts)
 end
 
@@ -190,8 +200,34 @@ end
 ---------------------------------------------------------------------------
 -- AUTH (RFC 4954). Secrets are sent with a stand-in for the transcript.
 
--- Notes an AUTH the server did not advertise (allowed: servers get tested).
-local function auth_begin(s, mech)
+-- What each mechanism puts on the wire, for the cleartext note.
+local EXPOSED = {
+  LOGIN = "the user name and password", PLAIN = "the user name and password",
+  XOAUTH2 = "the user name and bearer token", OAUTHBEARER = "the user name and bearer token",
+}
+
+-- Before any secret: opts.require_tls (or --require-tls-auth for the whole
+-- run; a script cannot lift that) refuses AUTH on a session without TLS;
+-- otherwise AUTH in clear is noted with a "***" line, and goes on.
+local function auth_policy(s, mech, opts)
+  if s:tls_info() then return end
+  local by = opts.require_tls and "require_tls" or
+    core.config().require_tls_auth and "--require-tls-auth"
+  if by then
+    local msg = ("AUTH %s refused by %s: the session is not encrypted (use STARTTLS " ..
+      "or implicit TLS first); no credentials were sent"):format(mech, by)
+    smtp.note(msg, "error")       -- in the transcript even when the script catches it
+    core.fail(msg, "tls", { recorded = "transcript" })
+  end
+  smtp.note(("AUTH %s on a session without TLS: %s cross the network in clear " ..
+    "(require_tls = true or --require-tls-auth refuses this)"):format(mech,
+    EXPOSED[mech] or "the user name and the response (open to offline guessing)"), "error")
+end
+
+-- Notes an AUTH the server did not advertise (allowed: servers get tested);
+-- checks the TLS policy (auth_policy).
+local function auth_begin(s, mech, opts)
+  auth_policy(s, mech, opts)
   local caps = s:caps()
   if caps and not (caps.AUTH and caps.AUTH[mech]) then
     smtp.note(("note: AUTH %s was not advertised by the server (it offered: %s)")
@@ -248,7 +284,7 @@ function S:auth_login(user, pass, opts)
   if type(user) ~= "string" or type(pass) ~= "string" then
     core.fail("auth_login: user and password must be strings", "usage")
   end
-  auth_begin(self, "LOGIN")
+  auth_begin(self, "LOGIN", opts)
   local b64user = core.b64encode(user)
   if opts.initial then
     self:send("AUTH LOGIN " .. b64user,
@@ -272,7 +308,7 @@ end
 function S:auth_plain(user, pass, authzid, opts)
   if type(authzid) == "table" then authzid, opts = nil, authzid end
   opts = opts or {}
-  auth_begin(self, "PLAIN")
+  auth_begin(self, "PLAIN", opts)
   local payload = core.sasl_plain(user, pass, authzid)
   if opts.initial == false then
     self:send("AUTH PLAIN", opts)
@@ -302,7 +338,7 @@ end
 -- AUTH CRAM-MD5 (RFC 2195): HMAC-MD5 of the server's challenge.
 function S:auth_cram_md5(user, pass, opts)
   opts = opts or {}
-  auth_begin(self, "CRAM-MD5")
+  auth_begin(self, "CRAM-MD5", opts)
   self:send("AUTH CRAM-MD5", opts)
   local chal, early = challenge(self, opts, "AUTH CRAM-MD5 refused")
   if early then return early end
@@ -314,7 +350,7 @@ end
 -- XOAUTH2 and OAUTHBEARER: a bearer token. A refusal comes as a 334 with a
 -- JSON error; the client answers it (empty, or ^A) and the server says 535.
 local function auth_bearer(s, mech, payload, ack, opts)
-  auth_begin(s, mech)
+  auth_begin(s, mech, opts)
   s:send("AUTH " .. mech .. " " .. payload,
     { redact = "AUTH " .. mech .. " [token redacted]", timeout = opts.timeout })
   local r = s:reply(opts)
@@ -353,7 +389,7 @@ end
 function S:auth_scram(mech, user, pass, opts)
   opts = opts or {}
   mech = mech:upper()
-  auth_begin(self, mech)
+  auth_begin(self, mech, opts)
   local sc = core.scram(mech)
   local first = core.b64encode(sc:client_first(user, opts.nonce))
   self:send("AUTH " .. mech .. " " .. first,

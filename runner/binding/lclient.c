@@ -740,9 +740,97 @@ l_reply(lua_State *L)
 	return start_expect(L, s);
 }
 
+/* ---- bytes no command asked for ---- */
+
+#define PENDING_WAIT	1.0		/* s:pending's default wait, seconds */
+#define PENDING_MAX	(64 * 1024)	/* bytes one s:pending returns at most */
+
+/* Takes what is buffered (at most PENDING_MAX bytes), records it as lines
+ * received that no command asked for, and returns it. */
+static int
+pending_take(lua_State *L, struct session *s)
+{
+	size_t	 n = lb_pending(&s->c.in);
+
+	if (n > PENDING_MAX)
+		n = PENDING_MAX;
+	lua_pushlstring(L, lb_peek(&s->c.in), n);
+	tr_printf(s->c.tr, TR_INFO, "unsolicited: %zu byte%s the server sent that no "
+	    "command asked for (s:pending):", n, n == 1 ? "" : "s");
+	tr_chunk(s->c.tr, KIND(s, TR_RECV), lb_peek(&s->c.in), n);
+	lb_drop(&s->c.in, n);
+	return lwait_done(L, 1);
+}
+
+/* Stack: 1 session, 2 opts. Returns once what is buffered ends a line (and
+ * what else had arrived by then is read), or at the deadline. */
+static int
+pending_k(lua_State *L, int status, lua_KContext kctx)
+{
+	struct session		*s = session_check(L, 1);
+	enum conn_status	 st;
+	size_t			 n;
+
+	(void)status;
+	(void)kctx;
+	for (;;) {
+		if (!conn_is_open(&s->c))
+			return session_fail(L, s, "closed", "session closed while waiting "
+			    "for bytes no command asked for");
+		if ((n = lb_pending(&s->c.in)) >= PENDING_MAX)
+			return pending_take(L, s);
+		st = lwait_fill(L, &s->c);
+		if (st == CONN_OK)
+			continue;
+		if (st == CONN_ERR)
+			return session_fail(L, s, "closed", "connection lost while waiting for "
+			    "bytes no command asked for (%s)", s->c.err);
+		if (n > 0 && (st == CONN_EOF || lb_peek(&s->c.in)[n - 1] == '\n' ||
+		    lwait_expired(L)))
+			return pending_take(L, s);
+		if (st == CONN_EOF) {
+			session_close(s, s->c.truncated ? "Connection closed by remote host "
+			    "(without TLS close_notify)." : "Connection closed by remote host.");
+			lua_pushnil(L);
+			lua_pushliteral(L, "closed");
+			return lwait_done(L, 2);
+		}
+		if (lwait_expired(L)) {
+			tr_printf(s->c.tr, TR_INFO, "Nothing unsolicited from the server within "
+			    "%g s (s:pending).", lwait_timeout(L));
+			lua_pushnil(L);
+			lua_pushliteral(L, "timeout");
+			return lwait_done(L, 2);
+		}
+		return lwait_yield(L, &s->c.waiter, 0, pending_k);
+	}
+}
+
+/* s:pending([timeout]): bytes the server sent that no command asked for,
+ * taken from the session; nil and "timeout" after `timeout` seconds of
+ * silence, nil and "closed" when the server closed without sending any. */
+static int
+l_pending(lua_State *L)
+{
+	struct session	*s = session_check_open(L, 1);
+	lua_Number	 t = PENDING_WAIT;
+
+	if (!lua_isnoneornil(L, 2))
+		t = larg_checknumber(L, 2);
+	if (!(t > 0))
+		return larg_error(L, 2, "timeout must be a positive number of seconds");
+	lua_settop(L, 1);
+	lua_createtable(L, 0, 1);
+	lua_pushnumber(L, t);
+	lua_setfield(L, 2, "timeout");
+	session_begin(L, s, 2);
+	return pending_k(L, LUA_OK, 0);
+}
+
 static const luaL_Reg client_methods[] = {
 	{ "expect", l_expect },
 	{ "reply", l_reply },
+	{ "pending", l_pending },
 	{ NULL, NULL }
 };
 

@@ -30,6 +30,7 @@ struct smtp_settings {
 	double		 timeout;	/* default for every wait, seconds */
 	int		 show_secrets;
 	int		 insecure;	/* --insecure: TLS verify off */
+	int		 require_tls_auth;	/* --require-tls-auth: no AUTH in clear */
 	int		 implicit_tls;	/* the target speaks TLS first */
 	const char	*cafile;	/* --cafile */
 	int		 listen_port;	/* smtp.listen's default port (0: any) */

@@ -92,7 +92,7 @@ record_tls(struct session *s)
 		tr_printf(s->c.tr, TR_INFO, "certificate NOT verified: %s", why);
 }
 
-/* Stack: 1 session, 2 opts. */
+/* Stack: 1 session, 2 opts, 3 the plaintext discarded. */
 static int
 tls_k(lua_State *L, int status, lua_KContext kctx)
 {
@@ -107,6 +107,8 @@ tls_k(lua_State *L, int status, lua_KContext kctx)
 	case TLS_DONE:
 		record_tls(s);
 		push_tls_info(L, s);
+		lua_pushvalue(L, 3);
+		lua_setfield(L, -2, "discarded");
 		return lwait_done(L, 1);
 	case TLS_FAIL:
 		/* The stream is in an unknown state: nothing more can be said on it. */
@@ -157,28 +159,38 @@ read_opts(lua_State *L, struct session *s, struct tls_opts *o)
 }
 
 /* Plaintext that came before the handshake is not part of TLS: it is
- * discarded and reported (CVE-2011-0411), unless keep_plaintext says so. */
+ * discarded and reported (CVE-2011-0411), unless keep_plaintext says so.
+ * Pushes what was dropped ("" when nothing was): the result's `discarded`. */
 static void
 drop_plaintext(lua_State *L, struct session *s)
 {
-	size_t	 pending = lb_pending(&s->c.in);
+	struct buf	 ex = BUF_INIT;
+	size_t		 pending = lb_pending(&s->c.in);
+	int		 keep;
 
-	if (pending == 0)
-		return;
 	lua_getfield(L, 2, "keep_plaintext");
-	if (lua_toboolean(L, -1))
+	keep = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	if (pending == 0 || keep) {
+		lua_pushliteral(L, "");
 		return;
+	}
+	lua_pushlstring(L, lb_peek(&s->c.in), pending);
 	tr_printf(s->c.tr, TR_ERROR, "discarded %zu byte%s the %s sent after %s "
 	    "and before TLS (STARTTLS command injection, CVE-2011-0411)", pending,
 	    pending == 1 ? "" : "s", s->server ? "client" : "server",
 	    s->server ? "STARTTLS" : "its 220 to STARTTLS");
+	esc_excerpt(&ex, lb_peek(&s->c.in), pending, EXCERPT);
+	tr_printf(s->c.tr, TR_INFO, "discarded: \"%s\" (%zu byte%s, never read as "
+	    "commands or replies)", buf_cstr(&ex), pending, pending == 1 ? "" : "s");
+	buf_free(&ex);
 	lb_drop(&s->c.in, pending);
 }
 
 /*
  * s:tls_handshake([opts]): TLS on the live connection (after STARTTLS's 220,
  * or at once for implicit TLS). Bytes that arrived before the handshake are
- * never taken as TLS data.
+ * never taken as TLS data: the result's `discarded` holds them.
  */
 static int
 l_tls_handshake(lua_State *L)
@@ -193,9 +205,12 @@ l_tls_handshake(lua_State *L)
 		lua_settop(L, 1);
 		lua_newtable(L);
 	}
+	lua_settop(L, 2);
+	lua_pushnil(L);			/* 3: what drop_plaintext drops */
 	read_opts(L, s, &o);
 	session_begin(L, s, 2);
 	drop_plaintext(L, s);
+	lua_replace(L, 3);
 	if (!s->server && !o.verify) {
 		tr_printf(s->c.tr, TR_INFO, "certificate verification off (%s)",
 		    s->ctx->set.insecure ? "--insecure" : "verify=false");
@@ -206,7 +221,7 @@ l_tls_handshake(lua_State *L)
 	    s->host, s->port);
 	if (tls_start(&s->c, &o, where, err, sizeof(err)) == -1)
 		return lerr_raise_recorded(L, s->c.tr, "setup", "%s", err);
-	lua_settop(L, 2);
+	lua_settop(L, 3);
 	return tls_k(L, LUA_OK, 0);
 }
 

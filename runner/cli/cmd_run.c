@@ -21,6 +21,8 @@ static const char usage[] =
 "      --cafile FILE         trust these CA certificates for TLS (PEM)\n"
 "  -k, --insecure            do not verify TLS certificates (noted in the\n"
 "                            transcript)\n"
+"      --require-tls-auth    the AUTH helpers refuse, before sending any\n"
+"                            secret, on a session without TLS\n"
 "  -j, --jobs N              run N files at once (default 1)\n"
 "  -f, --filter PATTERN      only cases whose \"file: case\" matches (Lua pattern)\n"
 "      --shard K/N           only every Nth file, from the Kth (1 <= K <= N)\n"

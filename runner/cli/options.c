@@ -64,6 +64,7 @@ static const struct optdef OPTIONS[] = {
 	{ "password", 0, K_STRING, F(password), DEMO },
 	{ "cafile", 0, K_STRING, F(r.so.set.cafile), RUN | CHECK },
 	{ "insecure", 'k', K_FLAG, F(r.so.set.insecure), RUN | CHECK },
+	{ "require-tls-auth", 0, K_FLAG, F(r.so.set.require_tls_auth), RUN },
 	{ "jobs", 'j', K_JOBS, F(r.jobs), RUN },
 	{ "filter", 'f', K_STRING, F(r.so.set.filter), RUN },
 	{ "list", 'l', K_FLAG, F(r.so.set.list), RUN | CHECK },
