@@ -34,6 +34,18 @@
 --   strict_line_endings       refuse a bare LF or CR (500 / 550 5.5.2)
 --   scram_iterations = 4096   what SCRAM offers (at most 100000)
 --
+-- Security settings (what scripts/security/*.lua judge):
+--   vrfy = true               VRFY answers 250 for a known user (users,
+--                             postmaster), 550 for others: open to user
+--                             enumeration (default: 502, disabled)
+--   auth_requires_tls = true  AUTH neither advertised nor accepted before
+--                             STARTTLS (530 5.7.0); default: offered in clear
+--   starttls_vulnerable       keep what came before the TLS handshake
+--                             (CVE-2011-0411)
+--   tls = { min_version = "TLSv1", ciphers = "DEFAULT:@SECLEVEL=0" }
+--                             accept TLS 1.0 and 1.1 (OpenSSL 3 wants the
+--                             security level 0 for them)
+--
 -- Faults ({ on = VERB | "greeting" | "DATA_END", action = ..., match =
 -- pattern on the command line, times = n }):
 --   trickle          the normal reply, one byte every `delay` s (0.05)
@@ -108,6 +120,8 @@ function server.new(cfg)
   self.tls = cfg.tls                 -- {cert=, key=} or {cert_pem=, key_pem=}
   self.implicit_tls = cfg.implicit_tls
   self.starttls_vulnerable = cfg.starttls_vulnerable
+  self.vrfy = cfg.vrfy
+  self.auth_requires_tls = cfg.auth_requires_tls
   self.scram_wrong_signature = cfg.scram_wrong_signature
   self.local_domains = set_of(cfg.local_domains)
   self.relay = cfg.relay or "auth"
@@ -315,7 +329,9 @@ function Server:ehlo_lines(st)
   end
   for _, ext in ipairs(self.extensions) do add(ext) end
   if self.tls and not st.tls then add("STARTTLS") end
-  if #self.auth > 0 then add("AUTH " .. table.concat(self.auth, " ")) end
+  if #self.auth > 0 and not (self.auth_requires_tls and not st.tls) then
+    add("AUTH " .. table.concat(self.auth, " "))
+  end
   return lines
 end
 
@@ -578,8 +594,29 @@ function handlers.NOOP(self, c, st)
   return self:respond(c, st, "NOOP", 250, "2.0.0 Ok")
 end
 
-function handlers.VRFY(self, c, st)
-  return self:respond(c, st, "VRFY", 502, "5.5.1 VRFY command is disabled")
+-- True when name (a local part, or an address) is a user of this server:
+-- a key of users, or postmaster (RFC 5321 section 4.5.1).
+function Server:known_user(name)
+  name = name:match("^%s*<?([^<>%s]*)>?%s*$") or name
+  local lp, dom = name:lower():match("^([^@]*)@?(.*)$")
+  if lp == "postmaster" and (dom == "" or self.local_domains[dom:upper()]) then return true end
+  for u in pairs(self.users) do
+    u = u:lower()
+    if u == name:lower() or (dom == "" and u:match("^([^@]*)") == lp) then return true end
+  end
+  return false
+end
+
+function handlers.VRFY(self, c, st, cmd)
+  if not self.vrfy then
+    return self:respond(c, st, "VRFY", 502, "5.5.1 VRFY command is disabled")
+  end
+  if cmd.arg == "" then return self:respond(c, st, "VRFY", 501, "5.5.4 Syntax: VRFY address") end
+  if self:known_user(cmd.arg) then
+    return self:respond(c, st, "VRFY", 250, "2.1.5 <" .. cmd.arg:gsub("[<>]", "") .. ">")
+  end
+  return self:respond(c, st, "VRFY", 550, ("5.1.1 <%s>: Recipient address rejected: " ..
+    "User unknown"):format((cmd.arg:gsub("[<>]", ""))))
 end
 
 function handlers.STARTTLS(self, c, st)
@@ -608,6 +645,9 @@ function handlers.QUIT(self, c, st)
 end
 
 function handlers.AUTH(self, c, st, cmd)
+  if self.auth_requires_tls and not st.tls then
+    return self:respond(c, st, "AUTH", 530, "5.7.0 Must issue a STARTTLS command first")
+  end
   local mech, initial = cmd.arg:match("^%s*(%S+)%s*(%S*)%s*$")
   if not mech then
     return self:respond(c, st, "AUTH", 501, "5.5.4 Syntax: AUTH mechanism")

@@ -130,7 +130,8 @@ l_config(lua_State *L)
 		S(host, 's'), S(port, 's'), S(timeout, 'n'), S(show_secrets, 'b'),
 		S(listen_port, 'i'), S(implicit_tls, 'b'), S(golden, 's'),
 		S(update_golden, 'b'), S(golden_rules, 's'), S(filter, 's'),
-		S(case_timeout, 'n'), S(list, 'b'), S(require_tls_auth, 'b'),
+		S(case_timeout, 'n'), S(list, 'b'), S(require_tls_auth, 'b'), S(cafile, 's'),
+		S(insecure, 'b'),
 #undef S
 	};
 	const char	*set = (const char *)&lctx_get(L)->set;

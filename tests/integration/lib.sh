@@ -181,3 +181,32 @@ signal_bg() {
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
+
+# Security checks (issue 11).
+# run_check SERVER NAME RC ARGS...: scripts/security/NAME.lua run by `smtprun
+# run --server SERVER ARGS`; its exit code must be RC. The verdict is then in
+# $T/verdict ("pass|fail|skip EVIDENCE", from --json), the transcript in
+# $T/transcript.N.log (N counts the runs, in CHECK_N).
+CHECK_N=0
+run_check() {
+	local server=$1 name=$2 want=$3
+	shift 3
+	CHECK_N=$((CHECK_N + 1))
+	run run --server "$server" --json "$T/$CHECK_N.json" \
+	    --transcript "$T/transcript.$CHECK_N.log" "$@" "$SRCDIR/scripts/security/$name.lua"
+	expect_rc "$want"
+	python3 -c 'import json, sys
+r = json.loads(open(sys.argv[1]).readline())
+print(r["status"], r["message"])' "$T/$CHECK_N.json" >"$T/verdict" || fail "no JSON verdict"
+}
+# verdict STRING: the last check's verdict line holds STRING.
+verdict() { grep -qF -- "$1" "$T/verdict" || fail "verdict: $(cat "$T/verdict"), expected: $1"; }
+# rcpts_stay: every RCPT TO in the checks' transcripts is local (example.test)
+# or on a reserved name: nothing a check sent could leave the machine.
+rcpts_stay() {
+	local bad
+	grep -h ' -> RCPT TO:' "$T"/transcript.*.log >"$T/rcpts" 2>/dev/null || return 0
+	bad=$(grep -v -E 'RCPT TO:<[^>]*@([a-z0-9.-]+\.)?(example\.test|example|invalid|test|localhost)>' \
+	    "$T/rcpts") && fail "a RCPT TO that could leave the machine: $bad"
+	return 0
+}
