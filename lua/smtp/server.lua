@@ -153,6 +153,7 @@ function server.new(cfg)
   assert(self.smuggling == nil or self.smuggling == "lf", "smuggling must be \"lf\"")
   self.long_lines = cfg.long_lines
   assert(self.long_lines == nil or self.long_lines == "close", "long_lines must be \"close\"")
+  if self.long_lines == "close" then self.too_long_reply = false end   -- no reply
   self.relay_tricks = cfg.relay_tricks == true or cfg.relay_tricks == "1"
     or cfg.relay_tricks == "true"
   self.ignore_size = cfg.ignore_size == true or cfg.ignore_size == "1"
@@ -357,7 +358,7 @@ end
 function Server:command(c, redact)
   return c:read_command{ timeout = self.command_timeout, redact = redact,
     timeout_reply = self.timeout_reply,
-    too_long_reply = self.long_lines == "close" and false or nil }
+    too_long_reply = self.too_long_reply }
 end
 
 local function reset(st)
@@ -582,7 +583,7 @@ function handlers.DATA(self, c, st)
   local data, info = c:read_data{ timeout = self.data_timeout, max_size = self.max_size,
     record_max = self.record_max, timeout_reply = self.timeout_reply,
     bare_lf_end = self.smuggling == "lf",
-    too_long_reply = self.long_lines == "close" and false or nil }
+    too_long_reply = self.too_long_reply }
   if info.too_big then
     reset(st)
     return self:respond(c, st, "DATA_END", 552, "5.3.4 Message size exceeds fixed limit")
