@@ -97,13 +97,14 @@ local function domains_in(addr)
   return out
 end
 
--- Raises an error unless every domain in addr is safe (a check must never
--- send mail that could leave): for recipients a check writes itself, as in
--- a smuggled transaction or a pipelined batch. A bang path (host!user) or
+-- Raises a usage error (exit 2: a recipient given with -D, or written in a
+-- check, is a mistake, not a verdict) unless every domain in addr is safe (a
+-- check must never send mail that could leave); for recipients a check
+-- writes itself too, as in a smuggled transaction or a pipelined batch. A bang path (host!user) or
 -- an address literal ([192.0.2.1]) names a host the scan cannot judge, and
 -- an address with no domain at all goes wherever the server sends it:
 -- refused too.
-function check.assert_safe_rcpt(addr, local_domain, level)
+function check.assert_safe_rcpt(addr, local_domain)
   local bad
   if addr:find("[!%[]") then
     bad = "a bang path or address literal"
@@ -118,14 +119,14 @@ function check.assert_safe_rcpt(addr, local_domain, level)
     end
   end
   if bad then
-    error(("check: refusing to send RCPT TO:<%s>: %s"):format(addr, bad), (level or 1) + 1)
+    smtp.fail(("check: refusing to send RCPT TO:<%s>: %s"):format(addr, bad), "usage")
   end
 end
 
 -- RCPT TO:<addr> on s, after check.assert_safe_rcpt. Returns the reply
 -- (any code).
 function check.rcpt(s, addr, local_domain)
-  check.assert_safe_rcpt(addr, local_domain, 2)
+  check.assert_safe_rcpt(addr, local_domain)
   s:send("RCPT TO:<" .. addr .. ">")
   return s:reply()
 end

@@ -104,7 +104,7 @@ function probes.command_line()
   s:close()
   if not r then return "vulnerable", what .. ": " .. why end
   local down = still_up(what)
-  if down then return "vulnerable", down end
+  if down then return "vulnerable", down, true end
   local how = r.code < 400 and " (accepted: RFC 5321 allows longer lines)" or ""
   return "safe", check.exchange(what, r) .. how
 end
@@ -133,7 +133,7 @@ function probes.text_line()
     return "vulnerable", what .. ": " .. why
   end
   local down = still_up(what)
-  if down then return "vulnerable", down end
+  if down then return "vulnerable", down, true end
   if reply then return "safe", check.exchange(what, reply) end
   return "safe", what .. ": no complaint (message abandoned, not delivered)"
 end
@@ -202,8 +202,9 @@ end
 check.define("limits", function()
   local found = { safe = {}, vulnerable = {}, inconclusive = {} }
   for _, name in ipairs{ "command_line", "text_line", "size", "rcpt_flood" } do
-    local verdict, evidence = probes[name]()
+    local verdict, evidence, down = probes[name]()
     table.insert(found[verdict], evidence)
+    if down then break end   -- nothing more to ask
   end
   if #found.vulnerable > 0 then
     check.vulnerable(table.concat(found.vulnerable, "; "))

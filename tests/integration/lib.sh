@@ -181,3 +181,20 @@ signal_bg() {
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
+
+# rcpts_safe FILE: every RCPT TO: address in FILE (a transcript) names only
+# example.test or reserved domains (RFC 2606, RFC 6761) after each "@" and
+# "%", with no bang path or address literal: nothing a security check sends
+# can leave the machine (issue 11).
+rcpts_safe() {
+	grep -o 'RCPT TO:<[^>]*>' "$1" | awk '{
+		addr = substr($0, 10, length($0) - 10)
+		if (addr ~ /[!\[]/ || addr !~ /@/) { print "unsafe: " addr; bad = 1; next }
+		n = split(addr, parts, /[@%]/)
+		for (i = 2; i <= n; i++) {
+			d = tolower(parts[i]); sub(/[":,].*$/, "", d)
+			if (d !~ /(^|\.)(example|invalid|test|localhost)$/ &&
+			    d !~ /^example\.(com|net|org)$/) { print "unsafe: " addr; bad = 1 }
+		}
+	} END { exit bad }' >&2 || fail "$1: a recipient on a domain that is not reserved"
+}

@@ -14,6 +14,7 @@
 --   max_size=N          the SIZE it advertises
 --   strict_line_endings=1  bare LF and CR refused (safe)
 --   no_auth=1           no AUTH offered
+--   sessions=N          serve N sessions, then end (a server gone down)
 --
 -- Local domain example.test (hostname mail.example.test); the account is
 -- alice@example.test / secret (LOGIN, PLAIN).
@@ -35,4 +36,5 @@ end
 
 local srv = server.new(opts)
 srv:listen{}
-srv:serve()
+srv:serve{ sessions = tonumber(vars.sessions) }
+smtp.wait_all{ timeout = 10 }
