@@ -117,3 +117,9 @@ expect_out 'RCPT flood not limited: all 1001 RCPTs accepted in one transaction'
 
 verdict limits 0 -D max_recipients=50 -- -D max_rcpt=200
 expect_in "$JSON" 'RCPT flood limited after 50: RCPT TO:<postmaster@example.test> (#51) -> 452 4.5.3 Error: too many recipients (below the 100 RFC 5321 4.5.3.1.8 requires)'
+
+# Recipients the domain scan cannot judge are refused too (usage, exit 2).
+verdict limits 2 -- -D 'rcpt=user!evil.com@example.test'
+expect_out 'refusing to send RCPT TO:<user!evil.com@example.test>: a bang path or address literal'
+verdict limits 2 -- -D rcpt=postmaster
+expect_out 'refusing to send RCPT TO:<postmaster>: no domain'
