@@ -109,18 +109,63 @@ local function domains_in(addr)
   return out
 end
 
--- RCPT TO:<addr> on s, after checking that every domain in addr is safe
--- (an error otherwise: a check must never send mail that could leave).
--- Returns the reply (any code; opts as for s:rcpt_to).
-function check.rcpt(s, addr, local_domain)
-  for _, d in ipairs(domains_in(addr)) do
-    if d ~= "" and not check.safe_domain(d, local_domain) then
-      error(("check: refusing to send RCPT TO:<%s>: %s is not a reserved or local domain")
-        :format(addr, d), 2)
+-- Raises a usage error (exit 2: a recipient given with -D, or written in a
+-- check, is a mistake, not a verdict) unless every domain in addr is safe (a
+-- check must never send mail that could leave); for recipients a check
+-- writes itself too, as in a smuggled transaction or a pipelined batch. A bang path (host!user) or
+-- an address literal ([192.0.2.1]) names a host the scan cannot judge, and
+-- an address with no domain at all goes wherever the server sends it:
+-- refused too.
+function check.assert_safe_rcpt(addr, local_domain)
+  local bad
+  if addr:find("[!%[]") then
+    bad = "a bang path or address literal"
+  elseif final_domain(addr) == "" then
+    bad = "no domain"
+  else
+    for _, d in ipairs(domains_in(addr)) do
+      if d ~= "" and not check.safe_domain(d, local_domain) then
+        bad = d .. " is not a reserved or local domain"
+        break
+      end
     end
   end
+  if bad then
+    smtp.fail(("check: refusing to send RCPT TO:<%s>: %s"):format(addr, bad), "usage")
+  end
+end
+
+-- RCPT TO:<addr> on s, after check.assert_safe_rcpt. Returns the reply
+-- (any code).
+function check.rcpt(s, addr, local_domain)
+  check.assert_safe_rcpt(addr, local_domain)
   s:send("RCPT TO:<" .. addr .. ">")
   return s:reply()
+end
+
+-- The envelope sender checks use: -D from=, else an address on a reserved
+-- domain (nothing can bounce to it).
+function check.sender()
+  local vars = rawget(_G, "vars") or {}
+  return vars.from or "smtprun-check@relay-test.example"
+end
+
+-- The EHLO name checks use: -D helo=, else a reserved name.
+function check.helo()
+  local vars = rawget(_G, "vars") or {}
+  return vars.helo or "check.smtprun.example"
+end
+
+-- A number from -D name=, else dflt; a setup error when it is no number.
+function check.number(name, dflt)
+  local vars = rawget(_G, "vars") or {}
+  local v = vars[name]
+  if v == nil then return dflt end
+  local n = tonumber(v)
+  if not n or n <= 0 then
+    smtp.fail(("-D %s=%s: a positive number is needed"):format(name, v), "setup")
+  end
+  return n
 end
 
 -- A random token (hex), to recognise what a check sent.

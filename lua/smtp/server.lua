@@ -33,6 +33,24 @@
 --   data_timeout = 600        for the whole DATA; then 421 4.4.2, closed
 --   strict_line_endings       refuse a bare LF or CR (500 / 550 5.5.2)
 --   scram_iterations = 4096   what SCRAM offers (at most 100000)
+--   max_recipients = 100      RCPTs accepted in one transaction (RFC 5321
+--                             4.5.3.1.8: at least 100); the excess gets
+--                             452 4.5.3; 0: no limit (unsafe)
+--   line_max                  the listener's longest line (default 64 KiB);
+--                             a longer one gets 500 5.5.2 and is closed
+--
+-- Unsafe on purpose, for showing what scripts/security/ finds:
+--   open_relay = true         relay = "open" (relays for anyone)
+--   smuggling = "lf"          a bare-LF "." line ends DATA too (SMTP
+--                             smuggling: <LF>.<LF>, <CR><LF>.<LF>, ...)
+--   long_lines = "close"      a line past line_max: closed without a reply
+--   ignore_size = true        MAIL FROM SIZE= over max_size accepted
+--   relay_tricks = true       an address is judged by the domain it seems
+--                             to be for (the last "@", or a source route's
+--                             first hop), so user%host@local,
+--                             @local:user@host, "user@host"@local and
+--                             user@host@local pass as local; by default
+--                             every domain in the address must be local
 --
 -- Security settings (what scripts/security/*.lua judge):
 --   vrfy = true               VRFY answers 250 for a known user (users,
@@ -125,6 +143,9 @@ function server.new(cfg)
   self.scram_wrong_signature = cfg.scram_wrong_signature
   self.local_domains = set_of(cfg.local_domains)
   self.relay = cfg.relay or "auth"
+  if cfg.open_relay == true or cfg.open_relay == "1" or cfg.open_relay == "true" then
+    self.relay = "open"
+  end
   self.hidden = set_of(cfg.hide)
   self.faults = cfg.faults or {}
   self.max_size = number_opt(cfg, "max_size", 10240000, 1, 1 << 30)
@@ -139,6 +160,18 @@ function server.new(cfg)
   local strict_le = cfg.strict_line_endings
   self.strict_line_endings = strict_le == true or strict_le == "1" or strict_le == "true"
     or strict_le == "yes"
+  -- Security-check knobs (see the list at the top).
+  self.max_recipients = number_opt(cfg, "max_recipients", 100, 0)
+  self.line_max = cfg.line_max and number_opt(cfg, "line_max", nil, 16, 1 << 30)
+  self.smuggling = cfg.smuggling
+  assert(self.smuggling == nil or self.smuggling == "lf", "smuggling must be \"lf\"")
+  self.long_lines = cfg.long_lines
+  assert(self.long_lines == nil or self.long_lines == "close", "long_lines must be \"close\"")
+  if self.long_lines == "close" then self.too_long_reply = false end   -- no reply
+  self.relay_tricks = cfg.relay_tricks == true or cfg.relay_tricks == "1"
+    or cfg.relay_tricks == "true"
+  self.ignore_size = cfg.ignore_size == true or cfg.ignore_size == "1"
+    or cfg.ignore_size == "true"
   self.on_message = cfg.on_message
   assert(self.on_message == nil or type(self.on_message) == "function",
     "on_message must be a function")
@@ -159,7 +192,8 @@ end
 -- The limits above, from -D NAME=VALUE variables (smtprun serve, demo):
 -- a table for server.new, holding those of them that vars sets.
 server.LIMITS = { "max_sessions", "max_size", "keep_messages", "record_max",
-  "command_timeout", "data_timeout", "strict_line_endings", "scram_iterations" }
+  "command_timeout", "data_timeout", "strict_line_endings", "scram_iterations",
+  "max_recipients", "line_max" }
 
 function server.limits_from(vars)
   local t = {}
@@ -170,6 +204,7 @@ end
 function Server:listen(opts)
   opts = opts or {}
   if self.implicit_tls then opts.tls = opts.tls or self.tls end
+  if opts.line_max == nil then opts.line_max = self.line_max end
   self.listener = smtp.listen(opts)
   return self.listener
 end
@@ -338,7 +373,8 @@ end
 -- The next command line, within command_timeout (then 421 and closed).
 function Server:command(c, redact)
   return c:read_command{ timeout = self.command_timeout, redact = redact,
-    timeout_reply = self.timeout_reply }
+    timeout_reply = self.timeout_reply,
+    too_long_reply = self.too_long_reply }
 end
 
 local function reset(st)
@@ -481,8 +517,23 @@ function Server:auth_done(c, st, user, ok)
     "5.7.8 Error: authentication failed: authentication failure")
 end
 
+-- True when addr is for this server alone: every domain it names (the
+-- relay tricks hide one in the local part: user%host@local, source routes
+-- @local:user@host, "user@host"@local, user@host@local) is local, and no
+-- bang path. With relay_tricks, only the domain it seems to be for counts.
+function Server:is_local(addr)
+  if self.relay_tricks then
+    return self.local_domains[(addr:match("^@([^,:]+)") or domain_of(addr)):upper()] ~= nil
+  end
+  if addr:find("!", 1, true) or not addr:find("@", 1, true) then return false end
+  for d in addr:gmatch("[@%%]([^@%%,:\"]*)") do
+    if not self.local_domains[d:upper()] then return false end
+  end
+  return true
+end
+
 function Server:rcpt_allowed(st, addr)
-  if self.local_domains[domain_of(addr):upper()] then return true end
+  if self:is_local(addr) then return true end
   if self.relay == "open" then return true end
   return self.relay == "auth" and st.user ~= nil
 end
@@ -514,7 +565,7 @@ function handlers.MAIL(self, c, st, cmd)
     return self:respond(c, st, "MAIL", 501, "5.5.4 Syntax: SIZE=<digits>")
   end
   size = size and size:gsub("^0+", "")
-  if size and (#size > 15 or (tonumber(size) or 0) > self.max_size) then
+  if size and not self.ignore_size and (#size > 15 or (tonumber(size) or 0) > self.max_size) then
     return self:respond(c, st, "MAIL", 552, "5.3.4 Message size exceeds fixed limit")
   end
   st.from = path
@@ -530,6 +581,9 @@ function handlers.RCPT(self, c, st, cmd)
   if not self:rcpt_allowed(st, path) then
     return self:respond(c, st, "RCPT", 554, ("5.7.1 <%s>: Relay access denied"):format(path))
   end
+  if self.max_recipients > 0 and #st.to >= self.max_recipients then
+    return self:respond(c, st, "RCPT", 452, "4.5.3 Error: too many recipients")
+  end
   st.to[#st.to + 1] = path
   return self:respond(c, st, "RCPT", 250, "2.1.5 Ok")
 end
@@ -543,7 +597,9 @@ function handlers.DATA(self, c, st)
   -- Read to the real end (CRLF "." CRLF) whatever happens, so that the
   -- client and the server stay in step; past max_size nothing is kept.
   local data, info = c:read_data{ timeout = self.data_timeout, max_size = self.max_size,
-    record_max = self.record_max, timeout_reply = self.timeout_reply }
+    record_max = self.record_max, timeout_reply = self.timeout_reply,
+    bare_lf_end = self.smuggling == "lf",
+    too_long_reply = self.too_long_reply }
   if info.too_big then
     reset(st)
     return self:respond(c, st, "DATA_END", 552, "5.3.4 Message size exceeds fixed limit")

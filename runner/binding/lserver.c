@@ -411,6 +411,9 @@ start_read(lua_State *L, enum read_mode mode)
 		dr_free(&s->data);	/* nothing left from an earlier attempt */
 		dr_init(&s->data, larg_size_from(L, opts, "max_size", s->data_max, 0),
 		    larg_size_from(L, opts, "record_max", DATA_RECORD_MAX, 0));
+		/* The old, vulnerable end of data, for test servers only. */
+		if (opts != 0 && lua_getfield(L, opts, "bare_lf_end") != LUA_TNIL)
+			s->data.lf_end = lua_toboolean(L, -1);
 	}
 	lua_settop(L, 3);
 	return read_k(L, LUA_OK, (lua_KContext)mode);
@@ -438,7 +441,9 @@ l_expect_command(lua_State *L)
  * line endings as the client sent them, and {size=, lines=, bare_lf=,
  * too_big=}. Past opts.max_size (default: the listener's data_max) the rest
  * is read and dropped, and the message is nil. opts.record_max: bytes of it
- * recorded in the transcript (then a "[message: N lines, M bytes]" note). */
+ * recorded in the transcript (then a "[message: N lines, M bytes]" note).
+ * opts.bare_lf_end = true: a bare-LF "." line ends the message too (the
+ * behaviour SMTP smuggling exploits; for test servers that show it). */
 static int
 l_read_data(lua_State *L)
 {

@@ -27,7 +27,8 @@ dr_line(struct data_reader *d, const char *line, size_t len, enum lb_term term,
 	size_t		 skip = 0, n, wire = len + (term == LB_CRLF ? 2 : 1);
 
 	*record = 0;
-	if (d->at_bol && term == LB_CRLF && dot_is_end(line, len)) {
+	if ((d->at_bol || d->lf_end) && (term == LB_CRLF || (d->lf_end &&
+	    term == LB_LF)) && dot_is_end(line, len)) {
 		*record = 1;
 		return DR_END;
 	}

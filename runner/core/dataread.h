@@ -14,6 +14,11 @@
  * stored (dr.toobig), so a client cannot make it grow: the caller reads on
  * to the end and refuses it. It also tells which lines fit in `record_max`
  * bytes of transcript.
+ *
+ * lf_end (off by default; set after dr_init) is the old, vulnerable
+ * behaviour, for test servers that show what the smuggling checks find: a
+ * "." line ended by a bare LF, or following one, ends the message too (the
+ * lookalikes <LF>.<LF>, <LF>.<CR><LF> and <CR><LF>.<LF>).
  */
 #ifndef SMTPRUN_DATAREAD_H
 #define SMTPRUN_DATAREAD_H
@@ -40,6 +45,7 @@ struct data_reader {
 	int		 at_bol;	/* the last line ended with CRLF (or none yet) */
 	int		 bare;		/* a bare LF or bare CR was seen */
 	int		 toobig;	/* size went past max: msg is incomplete */
+	int		 lf_end;	/* a bare-LF "." line ends it too (unsafe) */
 };
 
 void	dr_init(struct data_reader *d, size_t max, size_t record_max);

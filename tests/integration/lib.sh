@@ -182,6 +182,23 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# rcpts_safe FILE: every RCPT TO: address in FILE (a transcript) names only
+# example.test or reserved domains (RFC 2606, RFC 6761) after each "@" and
+# "%", with no bang path or address literal: nothing a security check sends
+# can leave the machine (issue 11).
+rcpts_safe() {
+	grep -o 'RCPT TO:<[^>]*>' "$1" | awk '{
+		addr = substr($0, 10, length($0) - 10)
+		if (addr ~ /[!\[]/ || addr !~ /@/) { print "unsafe: " addr; bad = 1; next }
+		n = split(addr, parts, /[@%]/)
+		for (i = 2; i <= n; i++) {
+			d = tolower(parts[i]); sub(/[":,].*$/, "", d)
+			if (d !~ /(^|\.)(example|invalid|test|localhost)$/ &&
+			    d !~ /^example\.(com|net|org)$/) { print "unsafe: " addr; bad = 1 }
+		}
+	} END { exit bad }' >&2 || fail "$1: a recipient on a domain that is not reserved"
+}
+
 # Security checks (issue 11).
 # run_check SERVER NAME RC ARGS...: scripts/security/NAME.lua run by `smtprun
 # run --server SERVER ARGS`; its exit code must be RC. The verdict is then in
@@ -201,12 +218,11 @@ print(r["status"], r["message"])' "$T/$CHECK_N.json" >"$T/verdict" || fail "no J
 }
 # verdict STRING: the last check's verdict line holds STRING.
 verdict() { grep -qF -- "$1" "$T/verdict" || fail "verdict: $(cat "$T/verdict"), expected: $1"; }
-# rcpts_stay: every RCPT TO in the checks' transcripts is local (example.test)
-# or on a reserved name: nothing a check sent could leave the machine.
+# rcpts_stay: rcpts_safe for every transcript of the checks run so far.
 rcpts_stay() {
-	local bad
-	grep -h ' -> RCPT TO:' "$T"/transcript.*.log >"$T/rcpts" 2>/dev/null || return 0
-	bad=$(grep -v -E 'RCPT TO:<[^>]*@([a-z0-9.-]+\.)?(example\.test|example|invalid|test|localhost)>' \
-	    "$T/rcpts") && fail "a RCPT TO that could leave the machine: $bad"
+	local f
+	for f in "$T"/transcript.*.log; do
+		[ -f "$f" ] && rcpts_safe "$f"
+	done
 	return 0
 }

@@ -101,6 +101,50 @@ test_smuggling_lookalikes_are_content(void **state)
 	}
 }
 
+/* lf_end (the old, vulnerable behaviour, for test servers): a "." line
+ * ended by a bare LF, or after one, ends the message, so the bare-LF
+ * lookalikes smuggle what follows; the bare-CR ones and NUL padding still do
+ * not, and off (the default) none does. */
+static void
+test_lf_end_is_the_vulnerable_option(void **state)
+{
+	static const struct {
+		const char	*seq;
+		size_t		 len;
+		int		 ends;	/* with lf_end, the message ends there */
+	} v[] = {
+		{ "\n.\n", 3, 1 }, { "\n.\r\n", 4, 1 }, { "\r\n.\n", 4, 1 },
+		{ "\r.\r", 3, 0 }, { "\r.\r\n", 4, 0 }, { "\r\n.\r", 4, 0 },
+		{ "\r\n\0.\r\n", 6, 0 }, { "\r\n.\0\r\n", 6, 0 },
+	};
+	char		 wire[64];
+	size_t		 i, n, used;
+	int		 on;
+	struct data_reader d;
+
+	(void)state;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		for (on = 0; on <= 1; on++) {
+			n = 0;
+			memcpy(wire + n, "body", 4), n += 4;
+			memcpy(wire + n, v[i].seq, v[i].len), n += v[i].len;
+			memcpy(wire + n, "MAIL\r\n.\r\n", 9), n += 9;
+			dr_init(&d, 1000, 1000);
+			d.lf_end = on;
+			assert_int_equal(feed(&d, wire, n, &used), DR_END);
+			if (on && v[i].ends) {
+				/* Ended at the lookalike: "body" and its
+				 * line end alone. */
+				assert_int_equal(used, 4 + v[i].len);
+				assert_true(d.msg.len == 5 || d.msg.len == 6);
+				assert_memory_equal(d.msg.p, "body", 4);
+			} else
+				assert_int_equal(used, n);
+			dr_free(&d);
+		}
+	}
+}
+
 /* The leading dot is undone only at the start of a CRLF line: after a bare
  * LF the "line" is the same RFC line going on. */
 static void
@@ -183,6 +227,7 @@ test_round_trip_with_dot_stuff(void **state)
 UNIT_MAIN(
 	cmocka_unit_test(test_dots_undone_line_endings_kept),
 	cmocka_unit_test(test_smuggling_lookalikes_are_content),
+	cmocka_unit_test(test_lf_end_is_the_vulnerable_option),
 	cmocka_unit_test(test_dot_rule_only_at_crlf_line_start),
 	cmocka_unit_test(test_too_big_is_drained_not_stored),
 	cmocka_unit_test(test_record_cap),

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# The security checks open-relay, smuggling and limits (scripts/security/,
+# issue 11), each run with `smtprun run --server` against the server role
+# (tests/scenarios/checks_a_target.lua under `smtprun serve`) configured safe
+# (exit 0, SAFE evidence in the JSON report) and vulnerable (exit 1, the
+# VULNERABLE evidence on stdout). Every recipient in every transcript must be
+# local (example.test) or on a reserved name.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
+
+TARGET=$SRCDIR/tests/scenarios/checks_a_target.lua
+N=0
+
+# verdict CHECK RC SERVE-ARGS -- RUN-ARGS: serves the target with SERVE-ARGS,
+# runs CHECK against it with RUN-ARGS, expects exit RC; the transcript is
+# $T/CHECK.N.log, the report $T/CHECK.N.json (N counts the runs).
+verdict() {
+	local name=$1 rc=$2 serve=() args=()
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do serve+=("$1"); shift; done
+	[ $# -gt 0 ] && shift
+	args=("$@")
+	N=$((N + 1))
+	LOG=$T/$name.$N.log JSON=$T/$name.$N.json
+	serve_bg serve "${serve[@]}" "$TARGET"
+	run run --transcript "$LOG" --json "$JSON" --server "127.0.0.1:$SERVE_PORT" \
+	    "${args[@]}" "$SRCDIR/scripts/security/$name.lua"
+	local got=$RC
+	cp "$T/out" "$T/check.out"; cp "$T/err" "$T/check.err"
+	if kill -0 "$BG_PID" 2>/dev/null; then signal_bg TERM; else wait_bg; fi
+	cp "$T/check.out" "$T/out"; cp "$T/check.err" "$T/err"
+	RC=$got LAST="run ... $name.lua against serve ${serve[*]}"
+	expect_rc "$rc"
+	[ "$rc" -eq 2 ] || rcpts_safe "$LOG"
+}
+
+# --- open-relay -------------------------------------------------------------
+verdict open-relay 0 --
+expect_in "$JSON" '"status":"pass"'
+expect_in "$JSON" 'RCPT TO:<relay-test@relay-test.example> -> 554 5.7.1 <relay-test@relay-test.example>: Relay access denied (unauthenticated); the 4 address tricks refused; also refused after AUTH PLAIN (random credentials) -> 535'
+expect_lines "$LOG" ' -> RCPT TO:<user%relay-test.example@example.test>' \
+    ' -> RCPT TO:<@example.test:user@relay-test.example>' \
+    ' -> RCPT TO:<"user@relay-test.example"@example.test>' \
+    ' -> RCPT TO:<user@relay-test.example@example.test>' \
+    ' -> AUTH PLAIN [credentials redacted]' '<-  535 ' ' -> RCPT TO:<relay-test@relay-test.example>'
+# Never DATA; every RCPT is followed by an RSET.
+expect_not_in "$LOG" ' -> DATA'
+[ "$(grep -c ' -> RCPT TO:' "$LOG")" -eq "$(grep -c ' -> RSET' "$LOG")" ] ||
+	fail "open-relay: not one RSET per RCPT"
+
+verdict open-relay 1 -D open_relay=1 --
+expect_out 'RCPT TO:<relay-test@relay-test.example> -> 250 2.1.5 Ok (unauthenticated); also accepted: percent hack, source route, quoted local part, double @, after AUTH PLAIN (random credentials) -> 535'
+expect_out '*** VULNERABLE: '
+expect_not_in "$LOG" ' -> DATA'
+
+verdict open-relay 1 -D relay_tricks=1 --
+expect_out 'RCPT TO:<user%relay-test.example@example.test> -> 250 2.1.5 Ok (percent hack); also accepted: source route, quoted local part, double @'
+expect_no_out 'after AUTH'
+
+# No AUTH offered, and the local domain given.
+verdict open-relay 0 -D no_auth=1 -- -D local_domain=example.test
+expect_in "$JSON" 'the 4 address tricks refused; AUTH not offered'
+expect_not_in "$LOG" ' -> AUTH'
+
+# --- smuggling ----------------------------------------------------------------
+# A safe server has no second reply to wait for: a short quiet time suffices.
+verdict smuggling 0 -- -D wait=0.3
+expect_in "$JSON" '8 of 8 variants stayed inside one message; 8 test message(s) accepted for postmaster@example.test, subject'
+expect_lines "$LOG" ' -> .   (bare LF)' ' -> MAIL FROM:<smtprun-check@relay-test.example>' \
+    ' -> RCPT TO:<postmaster@example.test>' ' -> DATA' ' -> Subject: smtprun smuggled '
+
+verdict smuggling 0 -D strict_line_endings=1 -- -D wait=0.3
+expect_in "$JSON" '2 of 8 variants stayed inside one message; <LF>.<LF>, <LF>.<CR><LF>, <CR><LF>.<LF>, <CR>.<CR>, <CR>.<CR><LF>, <CR><LF>.<CR> -> 550 5.5.2 Error: bare <CR> or <LF> received; 2 test message(s) accepted'
+
+verdict smuggling 1 -D smuggling=lf --
+expect_out '<LF>.<LF>, <LF>.<CR><LF>, <CR><LF>.<LF> ended DATA: the smuggled transaction was answered (250 2.0.0 Ok: queued as '
+expect_out ', 250, 250, 354, 250 2.0.0 Ok: queued as '
+expect_out '; 11 test message(s) accepted for postmaster@example.test'
+
+verdict smuggling 0 -- -D rcpt=someone@example.test -D wait=0.3
+expect_in "$LOG" ' -> RCPT TO:<someone@example.test>'
+expect_in "$JSON" 'accepted for someone@example.test'
+
+# A recipient elsewhere is refused before anything is sent: a usage error
+# (exit 2) at the check's line. (The transcript has no RCPT to scan.)
+verdict smuggling 2 -- -D rcpt=someone@gmail.com
+expect_out 'smuggling.lua:61: check: refusing to send RCPT TO:<someone@gmail.com>: gmail.com is not a reserved or local domain'
+expect_not_in "$LOG" ' -> RCPT TO:<someone@gmail.com>'
+
+# --- limits -------------------------------------------------------------------
+verdict limits 0 --
+expect_in "$JSON" 'a 1024-octet command line -> 250 2.0.0 Ok (accepted: RFC 5321 allows longer lines); a 2002-octet text line: no complaint (message abandoned, not delivered); SIZE 10240000 advertised, MAIL FROM:<smtprun-check@relay-test.example> SIZE=10240001 -> 552 5.3.4 Message size exceeds fixed limit; RCPT flood limited after 100: RCPT TO:<postmaster@example.test> (#101) -> 452 4.5.3 Error: too many recipients'
+# Nothing delivered: the one DATA is never ended.
+[ "$(grep -c '^ -> \.$' "$LOG")" -eq 0 ] || fail "limits: a message was ended"
+
+verdict limits 0 -D line_max=512 --
+expect_in "$JSON" 'a 1024-octet command line -> 500 5.5.2 Line too long; a 2002-octet text line -> 500 5.5.2 Line too long'
+
+verdict limits 1 -D line_max=512 -D long_lines=close --
+expect_out 'a 1024-octet command line: connection closed without a reply; a 2002-octet text line: connection closed without a reply'
+
+verdict limits 1 -D silent_long=1 -- -D timeout=1
+expect_out 'a 1024-octet command line: no reply within 1 s'
+
+# The server gone after the first session: no greeting for the next.
+verdict limits 1 -D sessions=1 -- -D timeout=2
+expect_out 'no greeting on a new connection after a 1024-octet command line: cannot connect to 127.0.0.1'
+
+verdict limits 1 -D ignore_size=1 --
+expect_out 'SIZE 10240000 advertised, MAIL FROM:<smtprun-check@relay-test.example> SIZE=10240001 -> 250 2.1.0 Ok'
+
+verdict limits 1 -D max_recipients=0 --
+expect_out 'RCPT flood not limited: all 1001 RCPTs accepted in one transaction'
+# 1001 in the flood, 1 for the text line.
+[ "$(grep -c ' -> RCPT TO:<postmaster@example.test>' "$LOG")" -eq 1002 ] ||
+	fail "limits: not 1001 RCPTs in the flood"
+
+verdict limits 0 -D max_recipients=50 -- -D max_rcpt=200
+expect_in "$JSON" 'RCPT flood limited after 50: RCPT TO:<postmaster@example.test> (#51) -> 452 4.5.3 Error: too many recipients (below the 100 RFC 5321 4.5.3.1.8 requires)'
+
+# Recipients the domain scan cannot judge are refused too (usage, exit 2).
+verdict limits 2 -- -D 'rcpt=user!evil.com@example.test'
+expect_out 'refusing to send RCPT TO:<user!evil.com@example.test>: a bang path or address literal'
+verdict limits 2 -- -D rcpt=postmaster
+expect_out 'refusing to send RCPT TO:<postmaster>: no domain'

@@ -1,0 +1,40 @@
+-- checks_a_target.lua: the ready server role (smtp.server) as the target of
+-- the security checks open-relay, smuggling and limits
+-- (tests/integration/security_checks_a.sh), run by `smtprun serve`.
+-- Safe by default; -D variables make it vulnerable one way at a time:
+--
+--   open_relay=1        relays for anyone
+--   relay_tricks=1      user%host@local, @local:user@host, ... pass as local
+--   smuggling=lf        a bare-LF "." line ends DATA
+--   line_max=N          the longest line it reads (default 64 KiB)
+--   long_lines=close    a line past line_max: closed without a reply
+--   silent_long=1       a NOOP of over 500 octets gets no reply at all
+--   ignore_size=1       MAIL FROM SIZE= over max_size accepted
+--   max_recipients=N    RCPTs per transaction (default 100; 0: no limit)
+--   max_size=N          the SIZE it advertises
+--   strict_line_endings=1  bare LF and CR refused (safe)
+--   no_auth=1           no AUTH offered
+--   sessions=N          serve N sessions, then end (a server gone down)
+--
+-- Local domain example.test (hostname mail.example.test); the account is
+-- alice@example.test / secret (LOGIN, PLAIN).
+local server = require "smtp.server"
+
+local opts = server.limits_from(vars)
+opts.hostname = "mail.example.test"
+opts.users = { ["alice@example.test"] = "secret" }
+opts.auth = vars.no_auth == "1" and {} or { "LOGIN", "PLAIN" }
+opts.local_domains = { "example.test" }
+opts.open_relay = vars.open_relay
+opts.relay_tricks = vars.relay_tricks
+opts.smuggling = vars.smuggling
+opts.long_lines = vars.long_lines
+opts.ignore_size = vars.ignore_size
+if vars.silent_long == "1" then
+  opts.faults = { { on = "NOOP", match = ("."):rep(500), action = "silent", seconds = 30 } }
+end
+
+local srv = server.new(opts)
+srv:listen{}
+srv:serve{ sessions = tonumber(vars.sessions) }
+smtp.wait_all{ timeout = 10 }
