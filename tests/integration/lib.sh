@@ -218,9 +218,11 @@ print(r["status"], r["message"])' "$T/$CHECK_N.json" >"$T/verdict" || fail "no J
 }
 # verdict STRING: the last check's verdict line holds STRING.
 verdict() { grep -qF -- "$1" "$T/verdict" || fail "verdict: $(cat "$T/verdict"), expected: $1"; }
-# rcpts_stay: rcpts_safe for every transcript of the checks run so far.
+# rcpts_stay: rcpts_safe for every transcript of the checks run so far;
+# the RCPT TO lines sent are collected in $T/rcpts.
 rcpts_stay() {
 	local f
+	grep -h ' -> RCPT TO:' "$T"/transcript.*.log >"$T/rcpts" 2>/dev/null
 	for f in "$T"/transcript.*.log; do
 		[ -f "$f" ] && rcpts_safe "$f"
 	done

@@ -84,7 +84,7 @@ expect_in "$JSON" 'accepted for someone@example.test'
 # A recipient elsewhere is refused before anything is sent: a usage error
 # (exit 2) at the check's line. (The transcript has no RCPT to scan.)
 verdict smuggling 2 -- -D rcpt=someone@gmail.com
-expect_out 'smuggling.lua:61: check: refusing to send RCPT TO:<someone@gmail.com>: gmail.com is not a reserved or local domain'
+expect_out 'smuggling.lua:61: check smuggling could not decide: check: refusing to send RCPT TO:<someone@gmail.com>: gmail.com is not a reserved or local domain'
 expect_not_in "$LOG" ' -> RCPT TO:<someone@gmail.com>'
 
 # --- limits -------------------------------------------------------------------
