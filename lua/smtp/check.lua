@@ -177,7 +177,8 @@ end
 function check.exchange(cmd, r)
   if not r then return cmd .. " -> (no reply)" end
   local first = (r.lines and r.lines[1]) or r.text or ""
-  return ("%s -> %d %s"):format(cmd, r.code, first)
+  return first == "" and ("%s -> %d"):format(cmd, r.code) or
+    ("%s -> %d %s"):format(cmd, r.code, first)
 end
 
 return check

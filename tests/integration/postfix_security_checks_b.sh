@@ -14,7 +14,7 @@ check() { run_check "$SMTPRUN_SERVER" "$@"; }
 
 check auth-cleartext 1
 verdict "fail EHLO -> AUTH "
-verdict " before STARTTLS; the server took throwaway credentials in clear, before STARTTLS: AUTH PLAIN -> 334 ; [throwaway credentials redacted] -> 535 5.7.8 Error: authentication failed"
+verdict " before STARTTLS; the server took throwaway credentials in clear, before STARTTLS: AUTH PLAIN -> 334; [throwaway credentials redacted] -> 535 5.7.8 Error: authentication failed"
 expect_in "$T/transcript.$CHECK_N.log" " -> [throwaway credentials redacted]"
 
 check tls 1 --cafile "$POSTFIX_CAFILE"

@@ -52,7 +52,7 @@ server -D injection=1 -D auth_clear=1 -D vrfy=1 -D tls_min=TLSv1
 check starttls-injection 1 -D wait=2
 verdict "fail STARTTLS<CRLF>RSET<CRLF> in one write -> 220, then 250 2.0.0 Ok inside TLS: the RSET sent before TLS was answered (CVE-2011-0411)"
 check auth-cleartext 1
-verdict "fail EHLO -> AUTH PLAIN LOGIN before STARTTLS; the server took throwaway credentials in clear, before STARTTLS: AUTH PLAIN -> 334 ; [throwaway credentials redacted] -> 535 5.7.8"
+verdict "fail EHLO -> AUTH PLAIN LOGIN before STARTTLS; the server took throwaway credentials in clear, before STARTTLS: AUTH PLAIN -> 334; [throwaway credentials redacted] -> 535 5.7.8"
 # The throwaway secret is neither in the transcript nor in the evidence.
 grep -q '^ -> [A-Za-z0-9+/=]\{20,\}$' "$T/transcript.$CHECK_N.log" && fail "a credential line in clear"
 expect_in "$T/transcript.$CHECK_N.log" " -> [throwaway credentials redacted]"
