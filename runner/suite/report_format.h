@@ -35,6 +35,8 @@ struct report_options {
 	const char	*junit_path;
 	const char	*json_path;
 	int		 list;		/* --list: the files are opened, nothing is reported */
+	int		 quiet;		/* human lines only for errors, on stderr (the
+					 * script prints its own results) */
 };
 
 /* The tallies, at the end. */

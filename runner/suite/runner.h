@@ -41,6 +41,7 @@ struct run {
 	int			 fail_fast;
 	double			 file_timeout;	/* --file-timeout, seconds (0: none) */
 	int			 interrupt_ok;	/* a signal ends it as a pass */
+	int			 quiet;		/* report only errors (stderr) */
 	int			 color_out;	/* colour on stdout (the human report) */
 	int			 color_err;	/* colour on stderr (-v) */
 	int			 signo;		/* out: the signal, for RUN_INTERRUPTED */
