@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/cmd_b64.h"
+#include "cli/cmd_check_client.h"
 #include "cli/cmd_demo.h"
 #include "cli/cmd_run.h"
 #include "cli/cmd_serve.h"
@@ -21,6 +22,7 @@ static const struct command {
 	{ "run", cmd_run },
 	{ "serve", cmd_serve },
 	{ "demo", cmd_demo },
+	{ "check-client", cmd_check_client },
 	{ "b64", cmd_b64 },
 };
 
@@ -31,6 +33,8 @@ static const char usage[] =
 "  run SCENARIO.lua...      run scenarios against an SMTP server\n"
 "  serve SCRIPT.lua         run a server scenario (test an SMTP client)\n"
 "  demo [--serve]           the article's server, built in, and its session\n"
+"  check-client --listen HOST:PORT\n"
+"                           judge the SMTP clients that connect (security)\n"
 "  b64 encode|decode [TEXT] base64, as the SMTP AUTH LOGIN exchange needs it\n"
 "  help                     this text\n"
 "\n"

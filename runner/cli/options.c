@@ -22,6 +22,7 @@
 #define RUN	(1 << CMD_RUN)
 #define SERVE	(1 << CMD_SERVE)
 #define DEMO	(1 << CMD_DEMO)
+#define CCLIENT	(1 << CMD_CHECK_CLIENT)
 
 /* What an option does with its argument. */
 enum kind {
@@ -49,14 +50,14 @@ struct optdef {
 #define F(field)	offsetof(struct opts, field)
 
 static const struct optdef OPTIONS[] = {
-	{ "define", 'D', K_DEFINE, 0, RUN | SERVE | DEMO },
+	{ "define", 'D', K_DEFINE, 0, RUN | SERVE | DEMO | CCLIENT },
 	{ "server", 's', K_SERVER, 0, RUN },
-	{ "timeout", 't', K_SECONDS, F(r.so.set.timeout), RUN | SERVE | DEMO },
-	{ "transcript", 'T', K_STRING, F(r.transcript), RUN | SERVE | DEMO },
-	{ "verbose", 'v', K_FLAG, F(r.so.live), RUN | SERVE | DEMO },
+	{ "timeout", 't', K_SECONDS, F(r.so.set.timeout), RUN | SERVE | DEMO | CCLIENT },
+	{ "transcript", 'T', K_STRING, F(r.transcript), RUN | SERVE | DEMO | CCLIENT },
+	{ "verbose", 'v', K_FLAG, F(r.so.live), RUN | SERVE | DEMO | CCLIENT },
 	{ "port", 'p', K_PORT, F(r.so.set.listen_port), SERVE | DEMO },
-	{ "timestamps", 0, K_FLAG, F(r.so.timestamps), RUN | SERVE | DEMO },
-	{ "show-secrets", 0, K_FLAG, F(r.so.set.show_secrets), RUN | SERVE | DEMO },
+	{ "timestamps", 0, K_FLAG, F(r.so.timestamps), RUN | SERVE | DEMO | CCLIENT },
+	{ "show-secrets", 0, K_FLAG, F(r.so.set.show_secrets), RUN | SERVE | DEMO | CCLIENT },
 	{ "serve", 0, K_FLAG, F(serve), DEMO },
 	{ "user", 0, K_STRING, F(user), DEMO },
 	{ "password", 0, K_STRING, F(password), DEMO },
@@ -71,7 +72,7 @@ static const struct optdef OPTIONS[] = {
 	{ "file-timeout", 0, K_SECONDS, F(r.file_timeout), RUN },
 	{ "tap", 0, K_TAP, F(r.tap), RUN },
 	{ "junit", 0, K_STRING, F(r.junit), RUN },
-	{ "json", 0, K_STRING, F(r.json), RUN },
+	{ "json", 0, K_STRING, F(r.json), RUN | CCLIENT },
 	{ "config", 'c', K_STRING, F(config), RUN },
 	{ "no-config", 0, K_FLAG, F(no_config), RUN | SERVE },
 	{ "target", 0, K_STRING, F(target), RUN },
@@ -80,7 +81,11 @@ static const struct optdef OPTIONS[] = {
 	{ "golden-rules", 0, K_STRING, F(r.so.set.golden_rules), RUN },
 	{ "memory-limit", 0, K_MEGABYTES, F(r.so.set.memory_limit), RUN | SERVE },
 	{ "sandbox", 0, K_FLAG, F(r.so.set.sandbox), RUN | SERVE },
-	{ "help", 'h', K_HELP, 0, RUN | SERVE | DEMO },
+	{ "listen", 0, K_SERVER, 0, CCLIENT },
+	{ "once", 0, K_FLAG, F(once), CCLIENT },
+	{ "bad-cert", 0, K_FLAG, F(bad_cert), CCLIENT },
+	{ "fail", 0, K_STRING, F(fail), CCLIENT },
+	{ "help", 'h', K_HELP, 0, RUN | SERVE | DEMO | CCLIENT },
 };
 
 #define NOPTIONS	(sizeof(OPTIONS) / sizeof(OPTIONS[0]))
@@ -200,7 +205,7 @@ apply(struct opts *o, const struct optdef *d, char *arg)
 	case K_SERVER:
 		if (parse_server(o, arg) == 0)
 			return 0;
-		fprintf(stderr, "smtprun: bad --server \"%s\" (want HOST[:PORT])\n", arg);
+		fprintf(stderr, "smtprun: bad --%s \"%s\" (want HOST[:PORT])\n", d->name, arg);
 		return -1;
 	case K_PORT:
 		if (parse_int(arg, 0, 65535, field) == 0)
