@@ -141,14 +141,14 @@ function Judge:session(c)
   local ep = self.episodes[host]
   local rec = { host = host, port = port, cmds = 0, messages = 0 }
   self.sessions[c] = rec
-  if ep and not ep.closed then
-    -- Another connection while the first is judged: a retry, counted.
+  if ep and not ep.closed and ep.failed_at then
+    -- A connection after the failure, within the window: a retry, counted.
     rec.episode = ep
-    ep.connections = ep.connections + 1
-    if ep.failed_at then ep.reconnects = ep.reconnects + 1 end
+    ep.reconnects = ep.reconnects + 1
     return
   end
-  ep = { first = rec, connections = 1, reconnects = 0, mails_after = 0 }
+  -- Otherwise a client of its own (several at once are judged each).
+  ep = { first = rec, reconnects = 0, mails_after = 0 }
   rec.episode, rec.first = ep, true
   self.episodes[host] = ep
 end
@@ -237,6 +237,10 @@ end
 ---------------------------------------------------------------------------
 -- The verdicts.
 
+local function count(n, what)
+  return ("%d %s%s"):format(n, what, n == 1 and "" or "s")
+end
+
 local function verdict(v, name, evidence) return { verdict = v, name = name, evidence = evidence } end
 
 local function starttls_used(rec)
@@ -291,17 +295,18 @@ end
 local function pipelining(rec)
   if rec.pipelined then return verdict("VULNERABLE", "pipelining", rec.pipelined) end
   if rec.cmds < 2 then
-    return verdict("INCONCLUSIVE", "pipelining", ("only %d command(s) sent"):format(rec.cmds))
+    return verdict("INCONCLUSIVE", "pipelining", ("only %s sent"):format(count(rec.cmds, "command")))
   end
   return verdict("SAFE", "pipelining",
-    ("%d commands, each after the reply to the one before"):format(rec.cmds))
+    ("%s, each after the reply to the one before"):format(count(rec.cmds, "command")))
 end
 
 local function line_endings(rec)
   if rec.line_ending then return verdict("VULNERABLE", "line-endings", rec.line_ending) end
-  local msg = rec.messages > 0 and (" and %d message(s), longest line %d octets"):format(
-    rec.messages, (rec.longest or 0) + 2) or ""
-  return verdict("SAFE", "line-endings", ("%d commands%s, CRLF only"):format(rec.cmds, msg))
+  local msg = rec.messages > 0 and (" and %s, longest line %d octets"):format(
+    count(rec.messages, "message"), (rec.longest or 0) + 2) or ""
+  return verdict("SAFE", "line-endings", ("%s%s, CRLF only"):format(count(rec.cmds, "command"),
+    msg))
 end
 
 function Judge:retry_behaviour(rec, ep)
@@ -314,8 +319,8 @@ function Judge:retry_behaviour(rec, ep)
   end
   local after = ("after %s -> %d"):format(ep.fail_cmd, self.fail)
   local retries = math.max(ep.reconnects, ep.mails_after)
-  local counts = ("%d new connection(s) and %d more MAIL FROM within %g s"):format(
-    ep.reconnects, ep.mails_after, self.window)
+  local counts = ("%s and %d more MAIL FROM within %g s"):format(
+    count(ep.reconnects, "new connection"), ep.mails_after, self.window)
   if retries > self.retry_limit then
     return verdict("VULNERABLE", name, ("%s: %s (at most %d allowed)"):format(after, counts,
       self.retry_limit))

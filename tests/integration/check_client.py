@@ -136,9 +136,20 @@ def give_up(port):
         pass
 
 
+def overlap(port):
+    """Two clients at once from one address: one waits in its session
+    while the other sends a message."""
+    with socket.create_connection((HOST, port), timeout=TIMEOUT) as a:
+        f = a.makefile("rb")
+        f.readline()
+        plain(port)
+        a.sendall(b"QUIT\r\n")
+        f.readline()
+
+
 MODES = {f.__name__: f for f in (plain, login_clear, starttls_login, starttls_verify,
                                   bare_lf, bare_cr_command, long_line, pipelined,
-                                  pipelined_quit, retry_loop, give_up)}
+                                  pipelined_quit, retry_loop, give_up, overlap)}
 
 if __name__ == "__main__":
     MODES[sys.argv[1]](int(sys.argv[2]))

@@ -134,7 +134,7 @@ verdict VULNERABLE line-endings "bare CR in a command: NOOP<CR>NOOP"
 cc; py long_line; judged; expect_rc 1
 verdict VULNERABLE line-endings "a message line of 1202 octets (RFC 5321: at most 1000): line 3 of message 1"
 cc; py plain; judged
-verdict SAFE line-endings "5 commands and 1 message(s), longest line 23 octets, CRLF only"
+verdict SAFE line-endings "5 commands and 1 message, longest line 23 octets, CRLF only"
 
 # --- retry-behaviour ---
 
@@ -144,10 +144,10 @@ expect_out "VULNERABLE    retry-behaviour     after mail FROM:<client@example.te
 expect_out "within 2 s (at most 3 allowed)"
 # smtplib failing once (451), then RSET and QUIT, no retry.
 cc --fail 451 -D retry_window=1; py give_up; judged
-verdict SAFE retry-behaviour "after mail FROM:<client@example.test> size=32 -> 451: the client sent RSET; 0 new connection(s) and 0 more MAIL FROM within 1 s"
+verdict SAFE retry-behaviour "after mail FROM:<client@example.test> size=32 -> 451: the client sent RSET; 0 new connections and 0 more MAIL FROM within 1 s"
 # swaks after 451: QUIT.
 cc --fail 451 -D retry_window=1; sw; judged
-verdict SAFE retry-behaviour "after MAIL FROM:<sender@example.test> -> 451: the client sent QUIT; 0 new connection(s)"
+verdict SAFE retry-behaviour "after MAIL FROM:<sender@example.test> -> 451: the client sent QUIT; 0 new connections"
 expect_in "$T/cc.log" "451 4.3.0 Try again later"
 reserved_rcpts
 
@@ -169,6 +169,15 @@ assert [r["check"] for r in rows[:6]] == ["starttls-used", "cert-verified", "cle
 assert rows[0]["verdict"] == "VULNERABLE" and rows[6]["verdict"] == "SAFE", rows
 assert all(set(r) == {"client", "check", "verdict", "evidence"} for r in rows), rows
 PY
+
+# Two clients at once from one address: each judged (without --fail none
+# is taken for the other's retry).
+serve_bg check-client --listen 127.0.0.1:0
+py overlap
+wait_for "$T/bg.out" ": 1 safe, 0 vulnerable, 5 inconclusive" "$BG_PID" || fail "first client not judged"
+signal_bg TERM; expect_rc 0
+[ "$(grep -c '^client 127.0.0.1:' "$T/out")" -eq 2 ] || fail "not both clients judged"
+verdict VULNERABLE starttls-used "mail FROM:<client@example.test> size="
 
 # --- setup errors: exit 2 ---
 
