@@ -81,6 +81,12 @@
 --                    default 72) at full speed, never a last line, until the
 --                    client goes away (or `seconds`, default 60, pass)
 --
+-- observer = { session = fn(obs, c), command = fn(obs, c, cmd, st),
+--              data = fn(obs, c, data, info, st), close = fn(obs, c, err) }:
+-- hooks that watch each session (smtp.checkclient judges clients with
+-- them). command sees the commands of the session loop (never the lines of
+-- an AUTH exchange); close gets the session's error, or nil.
+--
 -- A client that misbehaves does not stop the server: errors in a session
 -- are noted in the transcript and kept in srv.errors (strict = true makes
 -- them fail the scenario instead).
@@ -176,6 +182,7 @@ function server.new(cfg)
   assert(self.on_message == nil or type(self.on_message) == "function",
     "on_message must be a function")
   self.strict = cfg.strict
+  self.observer = cfg.observer
   self.messages = {}
   self.accepted = 0       -- messages accepted, kept or not
   self.dropped = 0        -- the oldest, gone from srv.messages (keep_messages)
@@ -265,6 +272,12 @@ function Server:wait_messages(n, timeout)
     smtp.sleep(0.01)
   end
   return self.messages
+end
+
+-- Calls the observer's hook for event, if there is one.
+function Server:observe(event, ...)
+  local o = self.observer
+  if o and o[event] then o[event](o, ...) end
 end
 
 ---------------------------------------------------------------------------
@@ -600,6 +613,7 @@ function handlers.DATA(self, c, st)
     record_max = self.record_max, timeout_reply = self.timeout_reply,
     bare_lf_end = self.smuggling == "lf",
     too_long_reply = self.too_long_reply }
+  self:observe("data", c, data, info, st)
   if info.too_big then
     reset(st)
     return self:respond(c, st, "DATA_END", 552, "5.3.4 Message size exceeds fixed limit")
@@ -726,6 +740,7 @@ function Server:session(c)
     local cmd = self:command(c)
     if not cmd then return end
     st.line = cmd.line
+    self:observe("command", c, cmd, st)
     local h = handlers[cmd.verb]
     local alive
     if cmd.line:find("\0", 1, true) then
@@ -744,7 +759,9 @@ end
 -- session(), with a misbehaving client noted instead of failing the scenario.
 -- (serve() counts the sessions open around it, for max_sessions.)
 function Server:handle(c)
+  self:observe("session", c)
   local ok, err = pcall(self.session, self, c)
+  self:observe("close", c, not ok and err or nil)
   if not ok and self.strict then
     c:close()
     error(err, 0)

@@ -145,6 +145,17 @@ command_shown(lua_State *L, const struct lb_line *l, const struct smtp_cmd *c)
 	return shown;
 }
 
+/* Sets t.pipelined (t on top of the stack) when more of the client's input
+ * is buffered already: sent before the reply to what was just read. */
+static void
+push_pipelined(lua_State *L, struct session *s)
+{
+	if (lb_pending(&s->c.in) == 0)
+		return;
+	lua_pushboolean(L, 1);
+	lua_setfield(L, -2, "pipelined");
+}
+
 /* The client's line, as a command table; with mode RM_EXPECT, asserted
  * against the pattern at index 2 (matched with the verb in upper case). */
 static int
@@ -196,11 +207,12 @@ finish_command(lua_State *L, struct session *s, const struct lb_line *l,
 		lua_pushboolean(L, 1);
 		lua_setfield(L, -2, "bare_lf");
 	}
+	push_pipelined(L, s);
 	return lwait_done(L, 1);
 }
 
 /* What read_data returns besides the message: {size=, lines=, bare_lf=,
- * too_big=}. */
+ * too_big=} (and pipelined=, set by the caller). */
 static void
 push_data_info(lua_State *L, const struct data_reader *d)
 {
@@ -234,6 +246,7 @@ data_line(lua_State *L, struct session *s, const struct lb_line *l)
 		else
 			lua_pushlstring(L, d->msg.p ? d->msg.p : "", d->msg.len);
 		push_data_info(L, d);
+		push_pipelined(L, s);
 		dr_free(d);
 		snprintf(s->last_cmd, sizeof(s->last_cmd), "the message data");
 		return 1;
@@ -419,8 +432,9 @@ start_read(lua_State *L, enum read_mode mode)
 	return read_k(L, LUA_OK, (lua_KContext)mode);
 }
 
-/* c:read_command([opts]): {verb=, arg=, line=, bare_lf=}, or nil, "closed"
- * when the client hangs up between commands. */
+/* c:read_command([opts]): {verb=, arg=, line=, bare_lf=, pipelined=}, or
+ * nil, "closed" when the client hangs up between commands. pipelined: more
+ * input was buffered already (sent before this command's reply). */
 static int
 l_read_command(lua_State *L)
 {
@@ -439,7 +453,7 @@ l_expect_command(lua_State *L)
 
 /* c:read_data([opts]): the message up to CRLF "." CRLF, dot-stuffing undone,
  * line endings as the client sent them, and {size=, lines=, bare_lf=,
- * too_big=}. Past opts.max_size (default: the listener's data_max) the rest
+ * too_big=, pipelined=}. Past opts.max_size (default: the listener's data_max) the rest
  * is read and dropped, and the message is nil. opts.record_max: bytes of it
  * recorded in the transcript (then a "[message: N lines, M bytes]" note).
  * opts.bare_lf_end = true: a bare-LF "." line ends the message too (the

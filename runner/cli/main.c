@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "cli/cmd_b64.h"
 #include "cli/cmd_check.h"
+#include "cli/cmd_check_client.h"
 #include "cli/cmd_demo.h"
 #include "cli/cmd_run.h"
 #include "cli/cmd_serve.h"
@@ -23,6 +24,7 @@ static const struct command {
 	{ "serve", cmd_serve },
 	{ "demo", cmd_demo },
 	{ "check", cmd_check },
+	{ "check-client", cmd_check_client },
 	{ "b64", cmd_b64 },
 };
 
@@ -34,6 +36,8 @@ static const char usage[] =
 "  serve SCRIPT.lua         run a server scenario (test an SMTP client)\n"
 "  demo [--serve]           the article's server, built in, and its session\n"
 "  check [--server H:P]     security checks of a server, a verdict each\n"
+"  check-client --listen HOST:PORT\n"
+"                           judge the SMTP clients that connect (security)\n"
 "  b64 encode|decode [TEXT] base64, as the SMTP AUTH LOGIN exchange needs it\n"
 "  help                     this text\n"
 "\n"

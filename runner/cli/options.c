@@ -23,6 +23,7 @@
 #define SERVE	(1 << CMD_SERVE)
 #define DEMO	(1 << CMD_DEMO)
 #define CHECK	(1 << CMD_CHECK)
+#define CCLIENT	(1 << CMD_CHECK_CLIENT)
 
 /* What an option does with its argument. */
 enum kind {
@@ -50,14 +51,14 @@ struct optdef {
 #define F(field)	offsetof(struct opts, field)
 
 static const struct optdef OPTIONS[] = {
-	{ "define", 'D', K_DEFINE, 0, RUN | SERVE | DEMO | CHECK },
+	{ "define", 'D', K_DEFINE, 0, RUN | SERVE | DEMO | CHECK | CCLIENT },
 	{ "server", 's', K_SERVER, 0, RUN | CHECK },
-	{ "timeout", 't', K_SECONDS, F(r.so.set.timeout), RUN | SERVE | DEMO | CHECK },
-	{ "transcript", 'T', K_STRING, F(r.transcript), RUN | SERVE | DEMO | CHECK },
-	{ "verbose", 'v', K_FLAG, F(r.so.live), RUN | SERVE | DEMO | CHECK },
+	{ "timeout", 't', K_SECONDS, F(r.so.set.timeout), RUN | SERVE | DEMO | CHECK | CCLIENT },
+	{ "transcript", 'T', K_STRING, F(r.transcript), RUN | SERVE | DEMO | CHECK | CCLIENT },
+	{ "verbose", 'v', K_FLAG, F(r.so.live), RUN | SERVE | DEMO | CHECK | CCLIENT },
 	{ "port", 'p', K_PORT, F(r.so.set.listen_port), SERVE | DEMO },
-	{ "timestamps", 0, K_FLAG, F(r.so.timestamps), RUN | SERVE | DEMO | CHECK },
-	{ "show-secrets", 0, K_FLAG, F(r.so.set.show_secrets), RUN | SERVE | DEMO | CHECK },
+	{ "timestamps", 0, K_FLAG, F(r.so.timestamps), RUN | SERVE | DEMO | CHECK | CCLIENT },
+	{ "show-secrets", 0, K_FLAG, F(r.so.set.show_secrets), RUN | SERVE | DEMO | CHECK | CCLIENT },
 	{ "serve", 0, K_FLAG, F(serve), DEMO },
 	{ "only", 0, K_STRING, F(only), CHECK },
 	{ "user", 0, K_STRING, F(user), DEMO },
@@ -74,7 +75,7 @@ static const struct optdef OPTIONS[] = {
 	{ "file-timeout", 0, K_SECONDS, F(r.file_timeout), RUN | CHECK },
 	{ "tap", 0, K_TAP, F(r.tap), RUN },
 	{ "junit", 0, K_STRING, F(r.junit), RUN | CHECK },
-	{ "json", 0, K_STRING, F(r.json), RUN | CHECK },
+	{ "json", 0, K_STRING, F(r.json), RUN | CHECK | CCLIENT },
 	{ "config", 'c', K_STRING, F(config), RUN | CHECK },
 	{ "no-config", 0, K_FLAG, F(no_config), RUN | SERVE | CHECK },
 	{ "target", 0, K_STRING, F(target), RUN | CHECK },
@@ -83,7 +84,11 @@ static const struct optdef OPTIONS[] = {
 	{ "golden-rules", 0, K_STRING, F(r.so.set.golden_rules), RUN },
 	{ "memory-limit", 0, K_MEGABYTES, F(r.so.set.memory_limit), RUN | SERVE | CHECK },
 	{ "sandbox", 0, K_FLAG, F(r.so.set.sandbox), RUN | SERVE | CHECK },
-	{ "help", 'h', K_HELP, 0, RUN | SERVE | DEMO | CHECK },
+	{ "help", 'h', K_HELP, 0, RUN | SERVE | DEMO | CHECK | CCLIENT },
+	{ "listen", 0, K_SERVER, 0, CCLIENT },
+	{ "once", 0, K_FLAG, F(once), CCLIENT },
+	{ "bad-cert", 0, K_FLAG, F(bad_cert), CCLIENT },
+	{ "fail", 0, K_STRING, F(fail), CCLIENT },
 };
 
 #define NOPTIONS	(sizeof(OPTIONS) / sizeof(OPTIONS[0]))
@@ -203,7 +208,7 @@ apply(struct opts *o, const struct optdef *d, char *arg)
 	case K_SERVER:
 		if (parse_server(o, arg) == 0)
 			return 0;
-		fprintf(stderr, "smtprun: bad --server \"%s\" (want HOST[:PORT])\n", arg);
+		fprintf(stderr, "smtprun: bad --%s \"%s\" (want HOST[:PORT])\n", d->name, arg);
 		return -1;
 	case K_PORT:
 		if (parse_int(arg, 0, 65535, field) == 0)
@@ -285,7 +290,8 @@ opts_parse(struct opts *o, int argc, char **argv, const char *usage)
 	const char		*env;
 	int			 ch;
 
-	if ((o->cmd == CMD_RUN || o->cmd == CMD_CHECK) && (env = getenv("SMTPRUN_SERVER")) != NULL && *env &&
+	if ((o->cmd == CMD_RUN || o->cmd == CMD_CHECK) &&
+	    (env = getenv("SMTPRUN_SERVER")) != NULL && *env &&
 	    parse_server(o, env) == -1) {
 		fprintf(stderr, "smtprun: bad SMTPRUN_SERVER \"%s\" (want HOST[:PORT])\n", env);
 		return EXIT_USAGE;

@@ -7,7 +7,7 @@
 
 #include "suite/runner.h"
 
-enum cmd { CMD_RUN, CMD_SERVE, CMD_DEMO, CMD_CHECK };
+enum cmd { CMD_RUN, CMD_SERVE, CMD_DEMO, CMD_CHECK, CMD_CHECK_CLIENT };
 
 /* The demo's account, unless --user and --password say otherwise. */
 #define DEMO_USER	"alice@example.test"
@@ -24,6 +24,9 @@ struct opts {
 	const char	*password;
 	int		 serve;		/* demo --serve */
 	const char	*only;		/* check --only NAME,... */
+	int		 once;		/* check-client --once */
+	int		 bad_cert;	/* check-client --bad-cert */
+	const char	*fail;		/* check-client --fail 421|451 */
 	const char	*config;	/* --config */
 	int		 no_config;	/* --no-config: not ./smtprun.yaml */
 	const char	*target;	/* --target */

@@ -36,6 +36,8 @@ struct report_options {
 	const char	*json_path;
 	int		 list;		/* --list: the files are opened, nothing is reported */
 	int		 check;		/* smtprun check: verdict lines (report_check) */
+	int		 quiet;		/* human lines only for errors, on stderr (the
+					 * script prints its own results) */
 };
 
 /* The tallies, at the end. */

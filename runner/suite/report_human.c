@@ -10,6 +10,7 @@
 struct human {
 	int	 color;
 	int	 live;
+	int	 quiet;
 };
 
 static int
@@ -21,6 +22,7 @@ human_open(void *st, const struct report_options *o, char *err, size_t errlen)
 	(void)errlen;
 	h->color = o->color;
 	h->live = o->live;
+	h->quiet = o->quiet;
 	return 0;
 }
 
@@ -51,6 +53,18 @@ human_one(void *st, const struct report_case *c, int seq)
 	const char	*m = c->message ? c->message : "";
 
 	(void)seq;
+	if (h->quiet) {
+		/* The script printed its results (a "vulnerable" failure
+		 * among them): only what went wrong otherwise is said, where
+		 * errors go. */
+		if (c->outcome == OUT_ERROR || (c->outcome == OUT_FAIL &&
+		    (c->kind == NULL || strcmp(c->kind, "vulnerable") != 0))) {
+			esc_append(&tail, m, strlen(m), ESC_MULTILINE);
+			fprintf(stderr, "smtprun: %s\n", buf_cstr(&tail));
+			buf_free(&tail);
+		}
+		return;
+	}
 	esc_append(&name, c->path, strlen(c->path), 0);
 	if (c->name) {
 		buf_appendstr(&name, ": ");
@@ -91,8 +105,7 @@ human_close(void *st, const struct report_totals *t)
 	char	 xp[128] = "";
 	size_t	 n;
 
-	(void)st;
-	if (t->aborted)
+	if (t->aborted || ((struct human *)st)->quiet)
 		return 0;
 	if (t->n[OUT_XPASS])
 		snprintf(xp, sizeof(xp), ", %d unexpectedly passed", t->n[OUT_XPASS]);

@@ -177,7 +177,7 @@ open_sinks(struct engine *e)
 {
 	struct run		*r = e->r;
 	struct report_options	 ro = { r->color_out, r->so.live, r->tap, r->junit, r->json,
-				    r->so.set.list, r->check };
+				    r->so.set.list, r->check, r->quiet };
 	int			 keep = r->junit != NULL || r->so.set.golden != NULL;
 	int			 flags;
 

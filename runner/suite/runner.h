@@ -44,6 +44,7 @@ struct run {
 	int			 check;		/* smtprun check: verdict lines, and a
 						 * VULNERABLE check outranks errors
 						 * in the exit code */
+	int			 quiet;		/* report only errors (stderr) */
 	int			 color_out;	/* colour on stdout (the human report) */
 	int			 color_err;	/* colour on stderr (-v) */
 	int			 signo;		/* out: the signal, for RUN_INTERRUPTED */
