@@ -25,8 +25,10 @@ local testing = require "smtp.testing"
 
 local check = {}
 
--- Taken now: under --sandbox, scenarios get no debug library.
-local getinfo = debug and debug.getinfo
+-- Taken now, and without touching what --sandbox stands in for the debug
+-- library (whose fields raise).
+local dbg = rawget(_G, "debug")
+local getinfo = type(dbg) == "table" and rawget(dbg, "getinfo") or nil
 
 -- Raised by the verdict functions; smtp.testing turns it into the case's
 -- result (testing.VERDICT_MT).
@@ -67,14 +69,43 @@ function check.connect(opts)
 end
 
 -- The local domain: -D local_domain=, else the domain of the greeting's
--- host name (mail.example.test -> example.test), else the name itself.
+-- host name (mail.example.test -> example.test; a two-label name is its own
+-- domain), else nil: an address (192.0.2.1, [127.0.0.1]) or a single label
+-- names no domain.
 function check.local_domain(s)
   local vars = rawget(_G, "vars") or {}    -- the runner's global: -D and the config
   if vars.local_domain then return vars.local_domain:lower() end
   local name = s and s:data_table().greeting_name
   if not name then return nil end
   name = name:lower()
+  if name:find("^%[") or name:find("^[%d.]+$") or name:find(":") or
+     not name:find("^[%w-]+%.[%w.-]+$") then
+    return nil
+  end
   return name:match("^[^.]+%.(.+%..+)$") or name
+end
+
+-- True when the local domain was given (-D local_domain= or -D rcpt=), not
+-- guessed from the greeting.
+function check.local_given()
+  local vars = rawget(_G, "vars") or {}
+  return vars.local_domain ~= nil or vars.rcpt ~= nil
+end
+
+-- EHLO, or HELO when the server does not know EHLO (RFC 5321 section
+-- 4.1.4): the capabilities, none after HELO (caps.helo_only = true).
+function check.ehlo(s, name)
+  s:send("EHLO " .. name)
+  local r = s:expect({ "2xx", "5xx" })
+  local caps
+  if r.code // 100 == 2 then
+    caps = smtp.parse_caps(r)
+  else
+    s:send("HELO " .. name)
+    caps = { helo_only = true, reply = s:expect(250) }
+  end
+  s:data_table().caps = caps
+  return caps
 end
 
 local RESERVED = { "%.example$", "%.invalid$", "%.test$", "%.localhost$", "^example$",

@@ -49,7 +49,7 @@ check.define("auth-cleartext", function()
   if s:tls_info() then
     check.safe("the session is TLS from the connection on (implicit TLS): no AUTH in clear")
   end
-  local caps = s:ehlo(helo)
+  local caps = check.ehlo(s, helo)
   local offered = caps.AUTH or {}
   local advertised = #offered > 0 and ("EHLO -> AUTH " .. table.concat(offered, " ")) or nil
   local in_clear = offered.PLAIN and "PLAIN" or offered.LOGIN and "LOGIN" or nil

@@ -51,7 +51,7 @@ local TEXT_OCTETS = 2002   -- RFC 5321 4.5.3.1.6: 1000
 
 local function session()
   local s = check.connect()
-  return s, s:ehlo(check.helo())
+  return s, check.ehlo(s, check.helo())
 end
 
 -- The local recipient, or nil and why not.

@@ -61,7 +61,7 @@ end
 
 check.define("open-relay", function()
   local s = check.connect()
-  local caps = s:ehlo(check.helo())
+  local caps = check.ehlo(s, check.helo())
   local local_domain = check.local_domain(s)
 
   local probes = { { name = "unauthenticated", addr = "relay-test@" .. EXTERNAL } }

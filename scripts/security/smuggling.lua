@@ -21,7 +21,10 @@
 --
 -- This sends real messages: up to one per variant, to the local recipient,
 -- each with the subject "smtprun smuggling check TOKEN #N" (the evidence
--- says how many).
+-- says how many). With the recipient's domain guessed from the greeting
+-- (no -D rcpt= or -D local_domain=), only to a server that refuses to relay
+-- for this client (RCPT TO:<relay-test@relay-test.example> first): one that
+-- relays might carry them off the machine, and the check is INCONCLUSIVE.
 --
 -- Target: --server HOST[:PORT]. Variables (-D NAME=VALUE):
 --   rcpt          the local recipient (default postmaster@LOCAL)
@@ -52,7 +55,7 @@ end
 -- could be sent.
 local function try(i, name, seq, token)
   local s = check.connect()
-  s:ehlo(check.helo())
+  check.ehlo(s, check.helo())
   local local_domain = check.local_domain(s)
   local rcpt = rawget(_G, "vars").rcpt or (local_domain and "postmaster@" .. local_domain)
   if not rcpt then
@@ -64,6 +67,18 @@ local function try(i, name, seq, token)
   local r = s:reply()
   if r.code >= 300 then
     return nil, check.exchange("MAIL FROM:<" .. from .. ">", r) .. " (give -D from=)"
+  end
+  -- A local domain guessed from the greeting may be hosted elsewhere: a
+  -- server that relays for this client could then carry the test messages
+  -- off the machine. No message unless it refuses to relay, or the
+  -- recipient was given.
+  if not check.local_given() then
+    r = check.rcpt(s, "relay-test@relay-test.example", local_domain)
+    if r.code // 100 == 2 then
+      return nil, check.exchange("RCPT TO:<relay-test@relay-test.example>", r) ..
+        (": the server relays for this client, so a message to %s might leave the " ..
+        "machine; give -D rcpt= of a mailbox on it"):format(rcpt)
+    end
   end
   r = check.rcpt(s, rcpt, local_domain)
   if r.code >= 300 then

@@ -21,7 +21,7 @@ check.define("starttls-injection", function()
   local wait = tonumber(vars.wait) or 2
   local cafile = vars.cafile or smtp.config().cafile
   local s = check.connect()
-  local caps = s:ehlo(helo)
+  local caps = check.ehlo(s, helo)
   if not caps.STARTTLS then
     check.inconclusive("EHLO " .. helo .. " -> no STARTTLS offered: nothing to inject into")
   end
@@ -45,7 +45,7 @@ check.define("starttls-injection", function()
     check.vulnerable(("STARTTLS<CRLF>RSET<CRLF> in one write -> 220, then %s inside TLS: " ..
       "the RSET sent before TLS was answered (CVE-2011-0411)"):format(line))
   end
-  s:ehlo(helo)
+  check.ehlo(s, helo)
   s:quit()
   check.safe(("STARTTLS<CRLF>RSET<CRLF> in one write -> 220, then nothing inside TLS " ..
     "within %g s: the RSET sent before TLS was discarded"):format(wait))

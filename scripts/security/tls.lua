@@ -61,7 +61,7 @@ check.define("tls", function()
       return true, info
     end
     local s = check.connect()
-    s:ehlo(helo)
+    check.ehlo(s, helo)
     s:send("STARTTLS")
     local r = s:reply()
     if r.code ~= 220 then return false, check.exchange("STARTTLS", r) end
@@ -77,7 +77,7 @@ check.define("tls", function()
   if not implicit then
     local s = check.connect()
     name = name or s:data_table().greeting_name
-    local caps = s:ehlo(helo)
+    local caps = check.ehlo(s, helo)
     if not caps.STARTTLS then
       s:quit()
       check.vulnerable("EHLO " .. helo .. " -> no STARTTLS offered: mail to and from this " ..

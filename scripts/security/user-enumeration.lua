@@ -55,7 +55,7 @@ check.define("user-enumeration", function()
   local s = check.connect()
   local dom = check.local_domain(s)
   if not dom then smtp.fail("no local domain: pass -D local_domain=", "setup") end
-  s:ehlo(helo)
+  check.ehlo(s, helo)
   local function random_user() return ("nobody-%s@%s"):format(check.token(), dom) end
   local valid = vars.valid_user
   if valid == "" then valid = nil end
@@ -129,7 +129,7 @@ check.define("user-enumeration", function()
   for i = 1, tries do
     if (i - 1) % PER_SESSION == 0 then
       s = check.connect()
-      s:ehlo(helo)
+      check.ehlo(s, helo)
     end
     mail()
     if i % 2 == 0 then

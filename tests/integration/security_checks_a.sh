@@ -84,7 +84,7 @@ expect_in "$JSON" 'accepted for someone@example.test'
 # A recipient elsewhere is refused before anything is sent: a usage error
 # (exit 2) at the check's line. (The transcript has no RCPT to scan.)
 verdict smuggling 2 -- -D rcpt=someone@gmail.com
-expect_out 'smuggling.lua:61: check smuggling could not decide: check: refusing to send RCPT TO:<someone@gmail.com>: gmail.com is not a reserved or local domain'
+expect_out "smuggling.lua:$(lineof "$SRCDIR/scripts/security/smuggling.lua" 'check.assert_safe_rcpt(rcpt'): check smuggling could not decide: check: refusing to send RCPT TO:<someone@gmail.com>: gmail.com is not a reserved or local domain"
 expect_not_in "$LOG" ' -> RCPT TO:<someone@gmail.com>'
 
 # --- limits -------------------------------------------------------------------
@@ -126,3 +126,35 @@ verdict limits 2 -- -D 'rcpt=user!evil.com@example.test'
 expect_out 'refusing to send RCPT TO:<user!evil.com@example.test>: a bang path or address literal'
 verdict limits 2 -- -D rcpt=postmaster
 expect_out 'refusing to send RCPT TO:<postmaster>: no domain'
+
+# --- servers the checks must not misjudge (review of issue 11) ------------
+# An SMTP server that knows only HELO: every check still decides.
+serve_bg serve -D no_ehlo=1 "$TARGET"
+run check --server "127.0.0.1:$SERVE_PORT" -D wait=0.3 -T "$T/helo/"
+cp "$T/out" "$T/helo.out"
+signal_bg TERM
+grep -q '^ERROR' "$T/helo.out" && fail "a check could not decide against a HELO-only server: $(cat "$T/helo.out")"
+grep -q '^VULNERABLE    tls ' "$T/helo.out" || fail "tls without STARTTLS: $(cat "$T/helo.out")"
+for f in "$T"/helo/*; do rcpts_safe "$f"; done
+# A greeting that names an address: no local domain is guessed from it.
+verdict open-relay 0 -D hostname=192.0.2.1 --
+expect_not_in "$LOG" "@0.2.1"
+expect_not_in "$LOG" "%relay-test.example@"
+verdict smuggling 0 -D hostname=192.0.2.1 --
+expect_in "$JSON" '"status":"skip"'
+expect_in "$JSON" 'no local recipient: give -D rcpt= or -D local_domain='
+# A server that relays for us gets no test message to a guessed domain...
+verdict smuggling 0 -D open_relay=1 --
+expect_in "$JSON" '"status":"skip"'
+expect_in "$JSON" 'the server relays for this client, so a message to postmaster@example.test might leave the machine'
+expect_not_in "$LOG" " -> DATA"
+# ... unless the recipient is given.
+verdict smuggling 0 -D open_relay=1 -- -D rcpt=postmaster@example.test -D wait=0.3
+expect_in "$LOG" " -> DATA"
+# Under --sandbox the checks still run.
+serve_bg serve "$TARGET"
+run check --sandbox --only open-relay --server "127.0.0.1:$SERVE_PORT"
+cp "$T/out" "$T/sandbox.out"
+signal_bg TERM
+grep -q '^SAFE          open-relay' "$T/sandbox.out" || fail "--sandbox: $(cat "$T/sandbox.out")"
+exit 0

@@ -15,13 +15,15 @@
 --   strict_line_endings=1  bare LF and CR refused (safe)
 --   no_auth=1           no AUTH offered
 --   sessions=N          serve N sessions, then end (a server gone down)
+--   no_ehlo=1           EHLO refused with 502: an SMTP (HELO only) server
+--   hostname=NAME       the name in the greeting (default mail.example.test)
 --
 -- Local domain example.test (hostname mail.example.test); the account is
 -- alice@example.test / secret (LOGIN, PLAIN).
 local server = require "smtp.server"
 
 local opts = server.limits_from(vars)
-opts.hostname = "mail.example.test"
+opts.hostname = vars.hostname or "mail.example.test"
 opts.users = { ["alice@example.test"] = "secret" }
 opts.auth = vars.no_auth == "1" and {} or { "LOGIN", "PLAIN" }
 opts.local_domains = { "example.test" }
@@ -30,8 +32,14 @@ opts.relay_tricks = vars.relay_tricks
 opts.smuggling = vars.smuggling
 opts.long_lines = vars.long_lines
 opts.ignore_size = vars.ignore_size
+opts.faults = {}
 if vars.silent_long == "1" then
-  opts.faults = { { on = "NOOP", match = ("."):rep(500), action = "silent", seconds = 30 } }
+  opts.faults[#opts.faults + 1] = { on = "NOOP", match = ("."):rep(500), action = "silent",
+    seconds = 30 }
+end
+if vars.no_ehlo == "1" then
+  opts.faults[#opts.faults + 1] = { on = "EHLO", action = "reject", code = 502,
+    text = "5.5.1 Error: command not recognized" }
 end
 
 local srv = server.new(opts)
