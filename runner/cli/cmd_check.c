@@ -85,6 +85,10 @@ checks_find(struct checks *c, const char *luadir)
 		c->n++;
 	}
 	closedir(d);
+	if (c->n == 0) {
+		fprintf(stderr, "smtprun check: no checks in %s\n", c->dir);
+		return -1;
+	}
 	qsort(c->name, c->n, sizeof(c->name[0]), by_name);
 	return 0;
 }
@@ -95,12 +99,17 @@ static int
 checks_only(struct checks *c, const char *only)
 {
 	char	*list, *tok, *save = NULL;
-	int	 keep[MAX_CHECKS] = { 0 }, found;
+	int	 keep[MAX_CHECKS] = { 0 }, found, named = 0;
 	size_t	 i, k;
 
 	if ((list = strdup(only)) == NULL)
 		return -1;
 	for (tok = strtok_r(list, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		tok += strspn(tok, " \t");
+		tok[strcspn(tok, " \t")] = '\0';
+		if (*tok == '\0')
+			continue;
+		named++;
 		for (found = 0, i = 0; i < c->n; i++)
 			if (strcmp(c->name[i], tok) == 0)
 				keep[i] = found = 1;
@@ -112,6 +121,11 @@ checks_only(struct checks *c, const char *only)
 		}
 	}
 	free(list);
+	if (named == 0) {
+		fprintf(stderr, "smtprun check: --only names no check "
+		    "(smtprun check --list names them)\n");
+		return -1;
+	}
 	for (i = k = 0; i < c->n; i++) {
 		if (keep[i])
 			c->name[k++] = c->name[i];
@@ -141,6 +155,11 @@ cmd_check(int argc, char **argv)
 		checks_free(&c);
 		opts_free(&o);
 		return EXIT_USAGE;
+	}
+	if (!o.r.so.set.list && o.r.so.set.host == NULL) {
+		checks_free(&c);
+		return command_usage(&o, "smtprun check: which server? give --server "
+		    "HOST[:PORT] (or SMTPRUN_SERVER, or a target in smtprun.yaml)", usage);
 	}
 	if (o.r.so.set.list) {
 		for (i = 0; i < c.n; i++)

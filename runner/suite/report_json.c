@@ -5,12 +5,14 @@
 
 #include "core/escape.h"
 #include "io/outfile.h"
+#include "suite/report_check.h"
 #include "suite/report_json.h"
 
 struct json {
 	FILE		*f;
 	const char	*path;		/* the command line's: lives as long as the run */
 	int		 err;		/* errno of the first failed write, or 0 */
+	int		 check;		/* smtprun check: a "verdict" field too */
 };
 
 static int
@@ -19,6 +21,7 @@ json_open(void *st, const struct report_options *o, char *err, size_t errlen)
 	struct json	*j = st;
 
 	j->path = o->json_path;
+	j->check = o->check;
 	return (j->f = out_fopen(o->json_path, OUT_PRIVATE, err, errlen)) ? 0 : -1;
 }
 
@@ -63,6 +66,8 @@ json_one(void *st, const struct report_case *c, int seq)
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		fprintf(f, "%s\"%s\":", i ? "," : "{", keys[i]);
 		json_str(f, vals[i]);
+		if (i == 2 && ((struct json *)st)->check)
+			fprintf(f, ",\"verdict\":\"%s\"", check_verdict(c));
 		if (i == 2)		/* after the status: the time, TLS unverified */
 			fprintf(f, ",\"time\":%.3f,\"insecure\":%s", c->elapsed,
 			    c->insecure ? "true" : "false");

@@ -64,11 +64,19 @@ run check --only nope; expect_rc 2
 expect_err 'no check is named "nope"'
 run check stray; expect_rc 2
 expect_err "no operands"
+for empty in "" "," " , "; do
+	run check --server 127.0.0.1:1 --only "$empty"; expect_rc 2
+	expect_err "--only names no check"
+done
+# No server at all: said once, before any check runs.
+SMTPRUN_SERVER='' run check --no-config; expect_rc 2
+expect_err "which server? give --server HOST[:PORT]"
+expect_no_out "ERROR"
 
 serve_bg serve "$T/srv.lua"
 srv=127.0.0.1:$SERVE_PORT
 # Safe, inconclusive: exit 0, a line each, the evidence on it.
-run check --server "$srv" --only relay-probe,maybe -D decide=1; expect_rc 0
+run check --server "$srv" --only " relay-probe, maybe " -D decide=1; expect_rc 0
 expect_lines "$T/out" "INCONCLUSIVE  maybe               no valid user given (-D valid_user=)" \
     "SAFE          relay-probe         RCPT TO:<relay-test@relay-test.example> -> 554 5.7.1" \
     "2 checks: 1 safe, 0 vulnerable, 1 inconclusive, 0 errors"
@@ -100,6 +108,9 @@ recs = {r["case"]: r for r in map(json.loads, open(sys.argv[2]))}
 assert recs["relay-probe"]["status"] == "fail" and recs["relay-probe"]["kind"] == "vulnerable"
 assert recs["maybe"]["status"] == "skip"
 assert recs["undecided"]["status"] == "error" and recs["undecided"]["kind"] == "setup"
+verdicts = {k: r["verdict"] for k, r in recs.items()}
+assert verdicts == {"relay-probe": "VULNERABLE", "maybe": "INCONCLUSIVE",
+                    "undecided": "ERROR", "leaky": "ERROR"}, verdicts
 PY
 signal_bg TERM
 exit 0
