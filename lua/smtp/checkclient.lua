@@ -20,6 +20,7 @@
 -- as lines `VERDICT  check  evidence`, then a summary line, and with
 -- json = PATH written as JSON Lines there, one object per check.
 local smtp = require "smtp"
+local core = require "smtprun.core"
 local server = require "smtp.server"
 
 local checkclient = {}
@@ -31,26 +32,43 @@ checkclient.CHECKS = { "starttls-used", "cert-verified", "cleartext-auth", "pipe
 checkclient.BAD_NAME = "wrong-name.invalid"
 
 local COMMAND_MAX = 512      -- octets of a command line with its CRLF (RFC 5321 4.5.3.1.4)
+local AUTH_MAX = 12288       -- octets of an AUTH command line (RFC 4954 section 4)
 local TEXT_MAX = 1000        -- octets of a text line with its CRLF (RFC 5321 4.5.3.1.6)
 local EXCERPT = 80           -- bytes of a line shown in evidence
 
--- A line made safe for one line of evidence: control bytes shown as <CR>,
--- <LF> or \xNN, cut at EXCERPT bytes.
+-- Bytes from a client made safe for one line of evidence: CR and LF shown
+-- as <CR> and <LF>, the rest as smtprun shows bytes everywhere (core.escape:
+-- no control codes, C1 bytes or broken UTF-8 reach the terminal or the
+-- JSON), cut at about EXCERPT bytes (not inside a UTF-8 sequence).
 local function shown(line)
-  local cut = #line > EXCERPT
-  local s = line:sub(1, EXCERPT):gsub("[%c\127]", function(ch)
-    if ch == "\r" then return "<CR>" elseif ch == "\n" then return "<LF>" end
-    return ("\\x%02X"):format(ch:byte())
-  end)
-  return cut and s .. "..." or s
+  local n = #line
+  if n > EXCERPT then
+    n = EXCERPT
+    for _ = 1, 3 do     -- back off a cut UTF-8 sequence (its continuation bytes)
+      local b = line:byte(n + 1)
+      if not b or b < 0x80 or b > 0xBF then break end
+      n = n - 1
+    end
+  end
+  local s = core.escape((line:sub(1, n):gsub("[\r\n]", { ["\r"] = "<CR>", ["\n"] = "<LF>" })))
+  return n < #line and s .. "..." or s
 end
 
--- What evidence shows of a command: AUTH without its initial response.
+-- Whether a command line is AUTH (also when its verb is run together with
+-- control bytes: "AUTH\rPLAIN ..."), whose arguments are secrets.
+local function is_auth(cmd)
+  return cmd.verb == "AUTH" or cmd.line:sub(1, 4):upper() == "AUTH"
+end
+
+-- What evidence shows of a command: AUTH with its mechanism only, never its
+-- initial response (nor anything else after the mechanism).
 local function command_shown(cmd)
-  if cmd.verb == "AUTH" then
-    local mech, initial = cmd.arg:match("^%s*(%S+)%s*(%S*)")
-    return "AUTH " .. shown(mech or "") .. (initial ~= nil and initial ~= ""
-      and " [initial response redacted]" or "")
+  if is_auth(cmd) then
+    local mech, rest = cmd.line:sub(5):match("^%s*([%w_-]*)(.*)$")
+    -- A SASL mechanism name is at most 20 characters; longer is no name.
+    if #mech > 20 then mech = "[redacted]" end
+    return "AUTH" .. (mech ~= "" and " " .. mech or "")
+      .. (rest:find("%S") and " [initial response redacted]" or "")
   end
   return shown(cmd.line)
 end
@@ -142,29 +160,62 @@ function Judge:session(c)
   local rec = { host = host, port = port, cmds = 0, messages = 0 }
   self.sessions[c] = rec
   if ep and not ep.closed and ep.failed_at then
-    -- A connection after the failure, within the window: a retry, counted.
+    -- A connection after the failure, within the window: the client again
+    -- (counted once it sends a command: a bare port probe is no client).
     rec.episode = ep
-    ep.reconnects = ep.reconnects + 1
     return
   end
   -- Otherwise a client of its own (several at once are judged each).
-  ep = { first = rec, reconnects = 0, mails_after = 0 }
+  ep = { first = rec, reconnects = 0, repeats = 0 }
   rec.episode, rec.first = ep, true
   self.episodes[host] = ep
+end
+
+-- The reverse path of a MAIL FROM command (its <...>, or its first word).
+local function reverse_path(cmd)
+  local from = cmd.line:match("^%S+%s+[Ff][Rr][Oo][Mm]:%s*(.*)$") or ""
+  return from:match("^<[^>]*>") or from:match("^%S*")
+end
+
+-- A transaction of the client's is over (the next MAIL, RSET, QUIT, the
+-- connection's end, the window's end): after the failure, a repeat of the
+-- failed MAIL FROM (the same reverse path, and the same recipients when the
+-- client sent any for both) is a retry. Other mail is the client's next
+-- message, not a retry.
+local function end_transaction(rec)
+  local tx, ep = rec.tx, rec.episode
+  rec.tx = nil
+  if not tx or not ep.fail_tx or tx == ep.fail_tx or ep.closed then return end
+  local want = ep.fail_tx
+  if tx.from ~= want.from then return end
+  if #tx.to > 0 and #want.to > 0 and table.concat(tx.to, "\0") ~= table.concat(want.to, "\0") then
+    return
+  end
+  ep.repeats = ep.repeats + 1
 end
 
 function Judge:command(c, cmd, st)
   local rec = self.sessions[c]
   if not rec then return end
   local ep = rec.episode
+  if not rec.first and not rec.counted then
+    rec.counted = true
+    ep.reconnects = ep.reconnects + 1
+  end
+  if cmd.verb == "MAIL" or cmd.verb == "RSET" or cmd.verb == "QUIT" then end_transaction(rec) end
+  if cmd.verb == "RCPT" and rec.tx then
+    rec.tx.to[#rec.tx.to + 1] = cmd.line:match("^%S+%s+[Tt][Oo]:%s*(<[^>]*>)") or cmd.line
+  end
   if cmd.verb == "MAIL" and self.fail then
-    if ep.failed_at then
-      ep.mails_after = ep.mails_after + 1
-    else
-      ep.failed_at, ep.fail_cmd = smtp.now(), command_shown(cmd)
+    rec.tx = { from = reverse_path(cmd), to = {} }
+    ep.recs = ep.recs or setmetatable({}, { __mode = "k" })
+    ep.recs[rec] = true
+    if not ep.failed_at then
+      ep.failed_at, ep.fail_cmd, ep.fail_tx = smtp.now(), command_shown(cmd), rec.tx
       -- Judged when the window has passed, retries or not.
       smtp.spawn(function()
         smtp.sleep(self.window)
+        for r in pairs(ep.recs) do end_transaction(r) end
         self:finish(ep)
       end)
     end
@@ -188,12 +239,15 @@ function Judge:command(c, cmd, st)
     rec.auth = { cmd = command_shown(cmd), tls = st.tls }
   end
   if not rec.line_ending then
+    -- An AUTH line may be longer (RFC 4954); its evidence never shows the
+    -- credentials (command_shown).
+    local max = is_auth(cmd) and AUTH_MAX or COMMAND_MAX
     if cmd.bare_lf then
       rec.line_ending = ("bare %s in a command: %s"):format(
-        cmd.line:find("\r", 1, true) and "CR" or "LF", shown(cmd.line))
-    elseif #cmd.line + 2 > COMMAND_MAX then
-      rec.line_ending = ("a command line of %d octets (RFC 5321: at most %d): %s"):format(
-        #cmd.line + 2, COMMAND_MAX, shown(cmd.line))
+        cmd.line:find("\r", 1, true) and "CR" or "LF", command_shown(cmd))
+    elseif #cmd.line + 2 > max then
+      rec.line_ending = ("a command line of %d octets (%s: at most %d): %s"):format(
+        #cmd.line + 2, max == AUTH_MAX and "RFC 4954" or "RFC 5321", max, command_shown(cmd))
     end
   end
   if cmd.verb == "QUIT" then rec.quit = true end
@@ -225,12 +279,22 @@ function Judge:close(c, err)
   local rec = self.sessions[c]
   if not rec then return end
   self.sessions[c] = nil
+  end_transaction(rec)
   if not rec.first then return end
+  local ep = rec.episode
+  if rec.cmds == 0 then
+    -- Connected and left without a command (a "wait for the port" probe):
+    -- no client to judge; --once waits on for one.
+    ep.closed = true
+    if self.episodes[rec.host] == ep then self.episodes[rec.host] = nil end
+    smtp.note(("check-client: %s port %s sent no command: not judged"):format(rec.host,
+      rec.port))
+    return
+  end
   if err then
     rec.error = type(err) == "table" and err.message or tostring(err)
   end
   rec.closed = true
-  local ep = rec.episode
   if not ep.failed_at then self:finish(ep) end
 end
 
@@ -303,6 +367,9 @@ end
 
 local function line_endings(rec)
   if rec.line_ending then return verdict("VULNERABLE", "line-endings", rec.line_ending) end
+  if rec.cmds == 0 then
+    return verdict("INCONCLUSIVE", "line-endings", "the client sent no command")
+  end
   local msg = rec.messages > 0 and (" and %s, longest line %d octets"):format(
     count(rec.messages, "message"), (rec.longest or 0) + 2) or ""
   return verdict("SAFE", "line-endings", ("%s%s, CRLF only"):format(count(rec.cmds, "command"),
@@ -318,9 +385,9 @@ function Judge:retry_behaviour(rec, ep)
     return verdict("INCONCLUSIVE", name, "the client sent no MAIL FROM to fail")
   end
   local after = ("after %s -> %d"):format(ep.fail_cmd, self.fail)
-  local retries = math.max(ep.reconnects, ep.mails_after)
-  local counts = ("%s and %d more MAIL FROM within %g s"):format(
-    count(ep.reconnects, "new connection"), ep.mails_after, self.window)
+  local retries = ep.repeats
+  local counts = ("%s and %s of that MAIL FROM within %g s"):format(
+    count(ep.reconnects, "new connection"), count(ep.repeats, "repeat"), self.window)
   if retries > self.retry_limit then
     return verdict("VULNERABLE", name, ("%s: %s (at most %d allowed)"):format(after, counts,
       self.retry_limit))

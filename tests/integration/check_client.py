@@ -6,6 +6,7 @@ usage: check_client.py MODE PORT
 
 Every mode ends within about 15 s, whatever the server does.
 """
+import base64
 import smtplib
 import socket
 import ssl
@@ -94,6 +95,58 @@ def long_line(port):
     raw(port, MESSAGE + [(b"Subject: x\r\n\r\n" + b"y" * 1200 + b"\r\n.\r\n", 1)] + QUIT)
 
 
+def smtplib_bare_lf(port):
+    """smtplib sends a bytes message as given: its bare LF goes out."""
+    s = smtp(port)
+    s.sendmail(FROM, TO, b"Subject: check-client\nbare LF from smtplib\r\n")
+    s.quit()
+
+
+def probe_then_plain(port):
+    """A "wait for the port" probe (connect, close), then a real client."""
+    socket.create_connection((HOST, port), timeout=TIMEOUT).close()
+    time.sleep(0.5)
+    plain(port)
+
+
+def b64(text):
+    return base64.b64encode(text.encode()).decode()
+
+
+def auth_bare_lf(port):
+    """AUTH PLAIN with its initial response, the line ended by a bare LF."""
+    auth = "AUTH PLAIN " + b64("\0user\0bare-lf-password") + "\n"
+    raw(port, [(b"EHLO raw.example.test\r\n", 1), (auth.encode(), 1)] + QUIT)
+
+
+def auth_login_bare_lf(port):
+    """AUTH LOGIN, the answers to its 334s ended by bare LFs."""
+    raw(port, [(b"EHLO raw.example.test\r\n", 1), (b"AUTH LOGIN\r\n", 1),
+               ((b64("login-user") + "\n").encode(), 1),
+               ((b64("login-bare-lf-password") + "\n").encode(), 1)] + QUIT)
+
+
+def login_long(port):
+    """smtplib login() with a 600-character password: an AUTH PLAIN line of
+    over 800 octets (RFC 4954 allows 12288)."""
+    s = smtp(port)
+    s.login("user", "p" * 600)
+    s.quit()
+
+
+def auth_too_long(port):
+    """An AUTH line over RFC 4954's 12288 octets."""
+    raw(port, [(b"EHLO raw.example.test\r\n", 1),
+               (b"AUTH PLAIN " + b"QUFB" * 3300 + b"\r\n", 1)] + QUIT)
+
+
+def odd_bytes(port):
+    """A C1 control (U+009B, CSI) and a byte that is no UTF-8 in MAIL FROM."""
+    raw(port, [(b"EHLO raw.example.test\r\n", 1),
+               (b"MAIL FROM:<c1\xc2\x9b[31m\xff@example.test>\r\n", 1),
+               (b"RCPT TO:<rcpt@example.test>\r\n", 1)] + QUIT)
+
+
 def pipelined(port):
     """MAIL and RCPT in one write, though PIPELINING was not offered."""
     raw(port, [(b"EHLO raw.example.test\r\n", 1),
@@ -136,6 +189,39 @@ def give_up(port):
         pass
 
 
+def several_senders(port):
+    """Five messages from five senders on one connection, each refused:
+    the next message is not a retry of the one before."""
+    s = smtp(port)
+    for i in range(5):
+        try:
+            s.sendmail("sender%d@example.test" % i, TO, BODY)
+        except smtplib.SMTPException as e:
+            print("failed:", e)
+    s.quit()
+
+
+def several_rcpts(port):
+    """Five transactions from one sender to five recipients (each RCPT sent
+    although MAIL FROM was refused)."""
+    chunks = [(b"EHLO raw.example.test\r\n", 1)]
+    for i in range(5):
+        chunks += [(b"MAIL FROM:<client@example.test>\r\n", 1),
+                   (b"RCPT TO:<rcpt%d@example.test>\r\n" % i, 1), (b"RSET\r\n", 1)]
+    raw(port, chunks + QUIT)
+
+
+def retry_same(port):
+    """The same message again and again on one connection."""
+    s = smtp(port)
+    for _ in range(5):
+        try:
+            s.sendmail(FROM, TO, BODY)
+        except smtplib.SMTPException as e:
+            print("failed:", e)
+    s.quit()
+
+
 def overlap(port):
     """Two clients at once from one address: one waits in its session
     while the other sends a message."""
@@ -149,7 +235,10 @@ def overlap(port):
 
 MODES = {f.__name__: f for f in (plain, login_clear, starttls_login, starttls_verify,
                                   bare_lf, bare_cr_command, long_line, pipelined,
-                                  pipelined_quit, retry_loop, give_up, overlap)}
+                                  pipelined_quit, retry_loop, give_up, overlap,
+                                  smtplib_bare_lf, probe_then_plain, auth_bare_lf,
+                                  auth_login_bare_lf, login_long, auth_too_long, odd_bytes,
+                                  several_senders, several_rcpts, retry_same)}
 
 if __name__ == "__main__":
     MODES[sys.argv[1]](int(sys.argv[2]))

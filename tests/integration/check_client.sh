@@ -135,6 +135,54 @@ cc; py long_line; judged; expect_rc 1
 verdict VULNERABLE line-endings "a message line of 1202 octets (RFC 5321: at most 1000): line 3 of message 1"
 cc; py plain; judged
 verdict SAFE line-endings "5 commands and 1 message, longest line 23 octets, CRLF only"
+# A real client library: smtplib sends a bytes message's bare LF as it is.
+cc; py smtplib_bare_lf; judged; expect_rc 1
+verdict VULNERABLE line-endings "bare LF in the message data (message 1)"
+
+# The evidence never shows credentials: an AUTH line with a bare LF, nor
+# the answers to a 334 (on stdout and in --json).
+cc --json "$T/cc.json"; py auth_bare_lf; judged; expect_rc 1
+verdict VULNERABLE line-endings "bare LF in a command: AUTH PLAIN [initial response redacted]"
+B64=$(printf '\0user\0bare-lf-password' | base64)
+expect_no_out "$B64"; expect_no_out "${B64:0:12}"; expect_not_in "$T/cc.json" "${B64:0:12}"
+cc --json "$T/cc.json"; py auth_login_bare_lf; judged; expect_rc 1
+verdict VULNERABLE cleartext-auth "AUTH LOGIN sent in clear"
+for secret in login-user login-bare-lf-password; do
+	B64=$(printf '%s' "$secret" | base64)
+	expect_no_out "$B64"; expect_not_in "$T/cc.json" "$B64"
+done
+# An AUTH line may be up to 12288 octets (RFC 4954): smtplib login() with a
+# 600-character password is no line-endings fault, and is not printed.
+cc; py login_long; judged; expect_rc 1
+verdict SAFE line-endings "3 commands, CRLF only"
+verdict VULNERABLE cleartext-auth "AUTH PLAIN [initial response redacted] sent in clear"
+B64=$(printf '\0user\0%s' "$(printf 'p%.0s' $(seq 600))" | base64 -w0)
+expect_no_out "${B64:0:12}"
+# Over 12288 octets it is one, still redacted.
+cc; py auth_too_long; judged; expect_rc 1
+verdict VULNERABLE line-endings "a command line of 13213 octets (RFC 4954: at most 12288): AUTH PLAIN [initial response redacted]"
+expect_no_out "QUFBQUFB"
+
+# What a client sent is escaped as smtprun shows bytes everywhere: a C1
+# control and a byte that is no UTF-8 reach neither the terminal nor the JSON.
+cc --json "$T/cc.json"; py odd_bytes; judged; expect_rc 1
+verdict VULNERABLE starttls-used 'MAIL FROM:<c1\xc2\x9b[31m\xff@example.test> sent in clear'
+python3 - "$T/out" "$T/cc.json" <<'PY' || fail "raw bytes of the client in the output"
+import json, re, sys
+for path in sys.argv[1:]:
+    text = open(path, "rb").read().decode("utf-8")    # valid UTF-8
+    assert not re.search("[\x80-\x9f]", text), path
+rows = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8")]
+assert "\\xc2\\x9b" in rows[0]["evidence"], rows[0]
+PY
+
+# A port probe (connect, close: a CI "wait for the port" loop) is no
+# client: --once waits on for the real one.
+cc; py probe_then_plain; judged; expect_rc 1
+verdict VULNERABLE starttls-used "mail FROM:<client@example.test> size="
+verdict SAFE line-endings "5 commands and 1 message"
+[ "$(grep -c '^client 127.0.0.1:' "$T/out")" -eq 1 ] || fail "the probe was judged"
+expect_in "$T/cc.log" "sent no command: not judged"
 
 # --- retry-behaviour ---
 
@@ -144,7 +192,16 @@ expect_out "VULNERABLE    retry-behaviour     after mail FROM:<client@example.te
 expect_out "within 2 s (at most 3 allowed)"
 # smtplib failing once (451), then RSET and QUIT, no retry.
 cc --fail 451 -D retry_window=1; py give_up; judged
-verdict SAFE retry-behaviour "after mail FROM:<client@example.test> size=32 -> 451: the client sent RSET; 0 new connections and 0 more MAIL FROM within 1 s"
+verdict SAFE retry-behaviour "after mail FROM:<client@example.test> size=32 -> 451: the client sent RSET; 0 new connections and 0 repeats of that MAIL FROM within 1 s"
+# Several messages after a failure are no retries: other senders, or one
+# sender to other recipients (smtplib, then a raw client that sends RCPT).
+cc --fail 451 -D retry_window=2; py several_senders; judged; expect_rc 1
+verdict SAFE retry-behaviour "after mail FROM:<sender0@example.test> size=32 -> 451: the client sent RSET; 0 new connections and 0 repeats of that MAIL FROM within 2 s"
+cc --fail 451 -D retry_window=2; py several_rcpts; judged; expect_rc 1
+verdict SAFE retry-behaviour "after MAIL FROM:<client@example.test> -> 451: the client sent RCPT; 0 new connections and 0 repeats"
+# The same message again and again on one connection is.
+cc --fail 451 -D retry_window=2; py retry_same; judged; expect_rc 1
+verdict VULNERABLE retry-behaviour "after mail FROM:<client@example.test> size=32 -> 451: 0 new connections and 4 repeats of that MAIL FROM within 2 s (at most 3 allowed)"
 # swaks after 451: QUIT.
 cc --fail 451 -D retry_window=1; sw; judged
 verdict SAFE retry-behaviour "after MAIL FROM:<sender@example.test> -> 451: the client sent QUIT; 0 new connections"
