@@ -108,6 +108,111 @@ function check.ehlo(s, name)
   return caps
 end
 
+-- A session that outlives the server ending it. Servers end a session
+-- after too many errors with a 421 (Postfix's smtpd_hard_error_limit sends
+-- "421 4.7.0 Error: too many errors" right after the last error reply, then
+-- closes): a check that goes on writing gets "Broken pipe". check.session
+-- notes the 421 (or the lost connection) and opens a new session for the
+-- next command instead:
+--   local ss = check.session(helo)   -- connected, greeting read, EHLO done
+--   ss.s, ss.caps                    -- the session now, its capabilities
+--   ss:ask(line)                     -- the reply; a command the session
+--                                    -- ended under is sent once more in a
+--                                    -- new one (twice ended: INCONCLUSIVE,
+--                                    -- the 421 as evidence)
+--   ss:rcpt(addr, local_domain, from)  -- MAIL FROM (when no transaction is
+--                                    -- open) and RCPT, the same way
+--   ss:rset(), ss:quit()             -- never raise for a session ended
+--   ss.ended                         -- the last "CMD -> 421 ..." seen, or nil
+local Session = {}
+Session.__index = Session
+
+function check.session(helo, opts)
+  local self = setmetatable({ helo = helo, opts = opts, reopened = 0 }, Session)
+  self:open()
+  return self
+end
+
+function Session:open()
+  self.s = check.connect(self.opts)
+  self.caps = check.ehlo(self.s, self.helo)
+  self.dead, self.in_mail = false, false
+end
+
+-- Opens a new session when the last one ended; INCONCLUSIVE when that fails
+-- or the server keeps ending them (at most 100 new sessions in a check).
+function Session:revive()
+  if not self.dead then return end
+  self.reopened = self.reopened + 1
+  local ok, err = true, nil
+  if self.reopened <= 100 then ok, err = pcall(self.open, self) end
+  if self.reopened > 100 or not ok then
+    if getmetatable(err) == testing.VERDICT_MT then error(err, 0) end
+    check.inconclusive(("the server ended the session (%s) and %s"):format(self.ended,
+      ok and "went on ending new ones" or "a new one could not be opened: " ..
+      tostring(type(err) == "table" and err.message or err)))
+  end
+end
+
+-- One command: its reply, or nil when the session ended under it (a 421,
+-- or the connection lost).
+function Session:exchange(line)
+  local ok, r = pcall(function()
+    self.s:send(line)
+    return self.s:reply()
+  end)
+  if ok and r.code ~= 421 then return r end
+  if not ok and not (type(r) == "table" and r.kind == "closed") then error(r, 0) end
+  self.ended = ok and check.exchange(line, r) or
+    (line .. " -> " .. tostring(r.message):gsub("\n.*", ""))
+  self.dead, self.in_mail = true, false
+  pcall(self.s.close, self.s)
+  return nil
+end
+
+function Session:ask(line)
+  self:revive()
+  local r = self:exchange(line)
+  if r then return r end
+  self:revive()
+  r = self:exchange(line)
+  if r then return r end
+  check.inconclusive(("the server ended the session twice in a row (%s)"):format(self.ended))
+end
+
+-- MAIL FROM:<from> when no transaction is open: nil and the evidence when
+-- it was refused.
+function Session:mail(from)
+  if self.in_mail and not self.dead then return true end
+  local r = self:ask("MAIL FROM:<" .. from .. ">")
+  if r.code // 100 ~= 2 then return nil, check.exchange("MAIL FROM:<" .. from .. ">", r) end
+  self.in_mail = true
+  return true
+end
+
+-- RCPT TO:<addr> (after check.assert_safe_rcpt) in a transaction from
+-- `from`: the reply, or nil and the MAIL's refusal.
+function Session:rcpt(addr, local_domain, from)
+  check.assert_safe_rcpt(addr, local_domain)
+  for _ = 1, 2 do
+    local ok, why = self:mail(from)
+    if not ok then return nil, why end
+    local r = self:exchange("RCPT TO:<" .. addr .. ">")
+    if r then return r end
+  end
+  check.inconclusive(("the server ended the session twice in a row (%s)"):format(self.ended))
+end
+
+function Session:rset()
+  if not self.dead then self:exchange("RSET") end
+  self.in_mail = false
+end
+
+function Session:quit()
+  if not self.dead then pcall(self.s.quit, self.s) end
+  self.dead = true
+end
+
 local RESERVED = { "%.example$", "%.invalid$", "%.test$", "%.localhost$", "^example$",
   "^invalid$", "^test$", "^localhost$", "^example%.com$", "^example%.net$", "^example%.org$" }
 

@@ -51,6 +51,13 @@
 --                             @local:user@host, "user@host"@local and
 --                             user@host@local pass as local; by default
 --                             every domain in the address must be local
+--   error_limit = N           after the Nth error reply (4xx, 5xx) of a
+--                             session: 421 4.7.0 "Error: too many errors",
+--                             closed (Postfix's smtpd_hard_error_limit)
+--   unknown_users = "refuse"  RCPT to a plain local address (no relay trick
+--                             in it) that is not a known user (users,
+--                             postmaster): 550 5.1.1 User unknown; default:
+--                             every local address accepted (a catch-all)
 --
 -- Security settings (what scripts/security/*.lua judge):
 --   vrfy = true               VRFY answers 250 for a known user (users,
@@ -178,6 +185,10 @@ function server.new(cfg)
     or cfg.relay_tricks == "true"
   self.ignore_size = cfg.ignore_size == true or cfg.ignore_size == "1"
     or cfg.ignore_size == "true"
+  self.error_limit = cfg.error_limit and number_opt(cfg, "error_limit", nil, 1)
+  self.unknown_users = cfg.unknown_users
+  assert(self.unknown_users == nil or self.unknown_users == "refuse",
+    "unknown_users must be \"refuse\"")
   self.on_message = cfg.on_message
   assert(self.on_message == nil or type(self.on_message) == "function",
     "on_message must be a function")
@@ -303,11 +314,22 @@ end
 -- none) in the place of this one.
 local REPLACING = { garbage = true, mixed_codes = true, long_line = true, reject = true }
 
+-- error_limit: counts an error reply sent; past the limit, 421 and closed
+-- (false: the session is over).
+function Server:count_error(c, st, code)
+  if not self.error_limit or code < 400 or code == 421 then return true end
+  st.errors = (st.errors or 0) + 1
+  if st.errors < self.error_limit then return true end
+  c:reply(421, ("4.7.0 %s Error: too many errors"):format(self.hostname))
+  c:close()
+  return false
+end
+
 function Server:respond(c, st, on, code, lines)
   local f = self:fault_for(on, st.line)
   if not f then
     c:reply(code, lines)
-    return true, false
+    return self:count_error(c, st, code), false
   end
   local a = f.action
   if a == "trickle" then
@@ -341,6 +363,7 @@ function Server:respond(c, st, on, code, lines)
     return false
   elseif a == "reject" then
     c:reply(f.code or 550, f.text or "5.7.1 Rejected")
+    if not self:count_error(c, st, f.code or 550) then return false end
   elseif a == "flood" then
     -- 64 lines a write: the client, not the server, is what is tested.
     local block = (("%03d-"):format(code) .. ("x"):rep(math.max(0, (f.length or 72) - 4))
@@ -593,6 +616,12 @@ function handlers.RCPT(self, c, st, cmd)
   end
   if not self:rcpt_allowed(st, path) then
     return self:respond(c, st, "RCPT", 554, ("5.7.1 <%s>: Relay access denied"):format(path))
+  end
+  if self.unknown_users == "refuse" and not path:find("[%%:\"!]") and
+     select(2, path:gsub("@", "")) == 1 and self.local_domains[domain_of(path):upper()] and
+     not self:known_user(path) then
+    return self:respond(c, st, "RCPT", 550, ("5.1.1 <%s>: Recipient address rejected: " ..
+      "User unknown in local recipient table"):format(path))
   end
   if self.max_recipients > 0 and #st.to >= self.max_recipients then
     return self:respond(c, st, "RCPT", 452, "4.5.3 Error: too many recipients")

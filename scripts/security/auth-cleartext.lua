@@ -6,7 +6,9 @@
 --
 --   VULNERABLE    AUTH PLAIN or LOGIN advertised before STARTTLS (clients
 --                 that trust the advertisement send the password with their
---                 AUTH line, before any refusal), or the throwaway
+--                 AUTH line, before any refusal), or XOAUTH2 or OAUTHBEARER
+--                 (the same for a bearer token, as good as a password while
+--                 it lasts: never probed, a token is not made up), or the throwaway
 --                 credentials were asked for in clear (a 334 to AUTH, then
 --                 535, or worse 235)
 --   SAFE          no password mechanism advertised in clear, and the probe
@@ -54,6 +56,12 @@ check.define("auth-cleartext", function()
   local advertised = #offered > 0 and ("EHLO -> AUTH " .. table.concat(offered, " ")) or nil
   local in_clear = offered.PLAIN and "PLAIN" or offered.LOGIN and "LOGIN" or nil
   local _, said, sent = probe(s, in_clear or "PLAIN")
+  local secret = "password"
+  if not in_clear then
+    -- Bearer tokens cross in clear too with these.
+    in_clear = offered.XOAUTH2 and "XOAUTH2" or offered.OAUTHBEARER and "OAUTHBEARER" or nil
+    secret = "bearer token"
+  end
   s:quit()
 
   if sent then
@@ -62,8 +70,8 @@ check.define("auth-cleartext", function()
         said))
   end
   if in_clear then
-    check.vulnerable(("%s before STARTTLS (a client sends its password with AUTH %s " ..
-      "before any refusal); %s"):format(advertised, in_clear, said))
+    check.vulnerable(("%s before STARTTLS (a client sends its %s with AUTH %s " ..
+      "before any refusal); %s"):format(advertised, secret, in_clear, said))
   end
   if advertised then
     check.safe(("%s before STARTTLS: no password mechanism in clear; %s"):format(advertised, said))

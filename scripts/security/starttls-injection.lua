@@ -4,7 +4,9 @@
 -- vulnerable one keeps it and answers it inside TLS, where a man in the
 -- middle could have put any command.
 --
---   VULNERABLE    the injected RSET was answered inside TLS
+--   VULNERABLE    the injected RSET was answered inside TLS (within the
+--                 wait, or later: a reply to the EHLO sent after the wait
+--                 that is not an EHLO reply is the injected one)
 --   SAFE          nothing came back inside TLS
 --   INCONCLUSIVE  no STARTTLS offered (or refused, or no handshake)
 --
@@ -45,8 +47,25 @@ check.define("starttls-injection", function()
     check.vulnerable(("STARTTLS<CRLF>RSET<CRLF> in one write -> 220, then %s inside TLS: " ..
       "the RSET sent before TLS was answered (CVE-2011-0411)"):format(line))
   end
-  check.ehlo(s, helo)
-  s:quit()
+  -- A reply that comes after the wait is read by the EHLO: a reply that is
+  -- not the EHLO's (a status code first, not the server's name) is the
+  -- injected one, late.
+  s:send("EHLO " .. helo)
+  local e = s:reply()
+  local first = (e.lines and e.lines[1]) or e.text or ""
+  local word = first:match("^(%S*)")
+  local name = s:data_table().greeting_name or ""
+  local ehlo_like = e.code // 100 == 5 or (#(e.lines or {}) > 1 and not
+    word:find("^%d%.%d+%.%d+$")) or word:lower() == name:lower() or
+    (word:find("%.") and not word:find("^%d%.%d+%.%d+$"))
+  if not ehlo_like then
+    pcall(s.reply, s)      -- the EHLO's own reply, after it
+    pcall(s.quit, s)
+    check.vulnerable(("STARTTLS<CRLF>RSET<CRLF> in one write -> 220, then %d %s inside " ..
+      "TLS after the %g s wait (read where the EHLO's reply was due): the RSET sent " ..
+      "before TLS was answered (CVE-2011-0411)"):format(e.code, first, wait))
+  end
+  pcall(s.quit, s)
   check.safe(("STARTTLS<CRLF>RSET<CRLF> in one write -> 220, then nothing inside TLS " ..
     "within %g s: the RSET sent before TLS was discarded"):format(wait))
 end)

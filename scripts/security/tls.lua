@@ -10,8 +10,13 @@
 --   VULNERABLE    no STARTTLS (or refused), TLS 1.0 or 1.1 accepted, or the
 --                 certificate not valid for the name
 --   SAFE          STARTTLS offered, TLS 1.2 or later only, certificate valid
+--                 (an old version this OpenSSL cannot speak is named "not
+--                 tested" in the evidence: SAFE speaks only for what was
+--                 tested)
 --   INCONCLUSIVE  the handshake failed for another reason than the
---                 certificate (and no old version was accepted)
+--                 certificate (and no old version was accepted); or neither
+--                 TLS 1.0 nor TLS 1.1 could be tested (this OpenSSL cannot
+--                 speak them at all): the versions question is unanswered
 --
 -- Target: --server HOST[:PORT] (or an implicit TLS target: the versions and
 -- the certificate are checked on connections that start with TLS).
@@ -93,7 +98,7 @@ check.define("tls", function()
 
   -- The handshake with this client's defaults, the certificate verified
   -- (unless -k: then info.verified still says whether it would have been).
-  local bad, good, failed = {}, {}, nil
+  local bad, good, failed, untested = {}, {}, nil, 0
   local start = implicit and "TLS" or "STARTTLS"
   local ok, info = handshake({})
   local cert_ok
@@ -124,6 +129,7 @@ check.define("tls", function()
       bad[#bad + 1] = ("%s accepted (%s)"):format(v, describe(res))
     elseif res:find("no protocols available", 1, true) then
       good[#good + 1] = ("%s not tested (this OpenSSL cannot speak it)"):format(v)
+      untested = untested + 1
     else
       good[#good + 1] = v .. " refused"
     end
@@ -136,6 +142,10 @@ check.define("tls", function()
   if failed then
     good[#good + 1] = failed
     check.inconclusive(failed .. "; " .. table.concat(good, "; ", 1, #good - 1))
+  end
+  if untested == #OLD then
+    check.inconclusive(table.concat(good, "; ") .. ": whether versions below TLS 1.2 are " ..
+      "refused is not known")
   end
   check.safe(table.concat(good, "; "))
 end)

@@ -17,6 +17,9 @@
 --                 refused at RCPT (is -D valid_user= right?)
 --
 -- RCPT probes are ended with RSET, never DATA: nothing is ever sent.
+-- A server that ends the session with a 421 (after too many errors, like
+-- Postfix's smtpd_hard_error_limit) is reconnected to, and the command
+-- sent again in the new session.
 --
 -- Target: --server HOST[:PORT]. Variables (-D NAME=VALUE):
 --   valid_user        a user that exists (local part or address)
@@ -52,10 +55,11 @@ check.define("user-enumeration", function()
   local tries = math.max(TRIES_MIN, math.tointeger(tonumber(vars.tries)) or TRIES_MIN)
   local threshold = tonumber(vars.timing_threshold) or 0.25
   local mail_from = vars.mail_from or ""
-  local s = check.connect()
-  local dom = check.local_domain(s)
+  -- A server that ends the session (421 after too many errors) gets a new
+  -- one, and the check goes on (check.session).
+  local ss = check.session(helo)
+  local dom = check.local_domain(ss.s)
   if not dom then smtp.fail("no local domain: pass -D local_domain=", "setup") end
-  check.ehlo(s, helo)
   local function random_user() return ("nobody-%s@%s"):format(check.token(), dom) end
   local valid = vars.valid_user
   if valid == "" then valid = nil end
@@ -65,8 +69,7 @@ check.define("user-enumeration", function()
   -- difference found (or nil), with its evidence.
   local function compare(verb, known)
     local function ask(arg)
-      s:send(verb .. " " .. arg)
-      return s:reply(), verb .. " " .. arg
+      return ss:ask(verb .. " " .. arg), verb .. " " .. arg
     end
     local rk, ck = ask(known)
     local r1, c1 = ask(random_user())
@@ -78,7 +81,7 @@ check.define("user-enumeration", function()
 
   if not valid then
     local found, ev, _, r1 = compare("VRFY", "postmaster@" .. dom)
-    s:quit()
+    ss:quit()
     if found then check.vulnerable(ev .. " (postmaster, as RFC 5321 requires, against a random user)") end
     if r1.code == 252 or r1.code == 502 or r1.code == 500 then
       check.inconclusive(("VRFY disabled (%d %s); no known user given (-D valid_user=)")
@@ -95,21 +98,17 @@ check.define("user-enumeration", function()
   end
 
   -- RCPT answers, in one transaction ended by RSET.
-  local function mail()
-    s:send("MAIL FROM:<" .. mail_from .. ">")
-    local r = s:reply()
-    if r.code ~= 250 then
-      check.inconclusive(check.exchange("MAIL FROM:<" .. mail_from .. ">", r) ..
-        ": no RCPT probes (pass -D mail_from=)")
-    end
+  local function rcpt(addr)
+    local r, refused = ss:rcpt(addr, dom, mail_from)
+    if not r then check.inconclusive(refused .. ": no RCPT probes (pass -D mail_from=)") end
+    return r
   end
-  mail()
-  local rk = check.rcpt(s, valid, dom)
+  local rk = rcpt(valid)
   local u1, u2 = random_user(), random_user()
-  local r1 = check.rcpt(s, u1, dom)
-  local r2 = check.rcpt(s, u2, dom)
-  s:rset()
-  s:quit()
+  local r1 = rcpt(u1)
+  local r2 = rcpt(u2)
+  ss:rset()
+  ss:quit()
   local rcpt_ev = check.exchange("RCPT TO:<" .. valid .. ">", rk) .. " vs " ..
     check.exchange("RCPT TO:<" .. u1 .. ">", r1)
   if differ(rk, r1) and r1.code == r2.code then found[#found + 1] = rcpt_ev end
@@ -122,16 +121,14 @@ check.define("user-enumeration", function()
   -- command to its reply, in fresh sessions of PER_SESSION pairs.
   local tv, tr = {}, {}
   local function timed(addr)
+    local ok, refused = ss:mail(mail_from)      -- the transaction, untimed
+    if not ok then check.inconclusive(refused .. ": no RCPT probes (pass -D mail_from=)") end
     local t0 = smtp.now()
-    check.rcpt(s, addr, dom)
+    rcpt(addr)
     return smtp.now() - t0
   end
   for i = 1, tries do
-    if (i - 1) % PER_SESSION == 0 then
-      s = check.connect()
-      check.ehlo(s, helo)
-    end
-    mail()
+    if (i - 1) % PER_SESSION == 0 then ss = check.session(helo) end
     if i % 2 == 0 then
       tv[#tv + 1] = timed(valid)
       tr[#tr + 1] = timed(random_user())
@@ -139,8 +136,8 @@ check.define("user-enumeration", function()
       tr[#tr + 1] = timed(random_user())
       tv[#tv + 1] = timed(valid)
     end
-    s:rset()
-    if i % PER_SESSION == 0 or i == tries then s:quit() end
+    ss:rset()
+    if i % PER_SESSION == 0 or i == tries then ss:quit() end
   end
   local mv, mr = median(tv), median(tr)
   local slow, fast = math.max(mv, mr), math.min(mv, mr)

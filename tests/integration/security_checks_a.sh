@@ -48,14 +48,51 @@ expect_not_in "$LOG" ' -> DATA'
 [ "$(grep -c ' -> RCPT TO:' "$LOG")" -eq "$(grep -c ' -> RSET' "$LOG")" ] ||
 	fail "open-relay: not one RSET per RCPT"
 
-verdict open-relay 1 -D open_relay=1 --
-expect_out 'RCPT TO:<relay-test@relay-test.example> -> 250 2.1.5 Ok (unauthenticated); also accepted: percent hack, source route, quoted local part, double @, after AUTH PLAIN (random credentials) -> 535'
+verdict open-relay 1 -D open_relay=1 -D known_users=1 --
+expect_out 'RCPT TO:<relay-test@relay-test.example> -> 250 2.1.5 Ok (unauthenticated); also accepted: percent hack, source route, quoted local part, double @, after AUTH PLAIN (random credentials) -> 535; a random local user refused: RCPT TO:<nobody-'
 expect_out '*** VULNERABLE: '
 expect_not_in "$LOG" ' -> DATA'
+# An open relay with a catch-all local domain: the tricks prove nothing,
+# the plain probe is enough.
+verdict open-relay 1 -D open_relay=1 --
+expect_out 'RCPT TO:<relay-test@relay-test.example> -> 250 2.1.5 Ok (unauthenticated); also accepted: after AUTH PLAIN (random credentials) -> 535'
 
-verdict open-relay 1 -D relay_tricks=1 --
-expect_out 'RCPT TO:<user%relay-test.example@example.test> -> 250 2.1.5 Ok (percent hack); also accepted: source route, quoted local part, double @'
+verdict open-relay 1 -D relay_tricks=1 -D known_users=1 --
+expect_out 'RCPT TO:<user%relay-test.example@example.test> -> 250 2.1.5 Ok (percent hack); also accepted: source route, quoted local part, double @; a random local user refused: RCPT TO:<nobody-'
+expect_out '> -> 550 5.1.1 <nobody-'
 expect_no_out 'after AUTH'
+
+# A catch-all local domain (any address @example.test is a mailbox, relay
+# refused): the tricks' acceptance is no proof, INCONCLUSIVE (review #4).
+verdict open-relay 0 -D catch_all=1 --
+expect_in "$JSON" '"status":"skip"'
+expect_in "$JSON" 'percent hack, source route, quoted local part, double @ accepted, but so is a random local user: RCPT TO:<nobody-'
+expect_in "$JSON" '> -> 250 2.1.5 Ok (control) (a catch-all local domain: a trick cannot be told from a mailbox without sending mail); plain relay refused: RCPT TO:<relay-test@relay-test.example> -> 554 5.7.1 '
+# The tricks refused, a catch-all or not: SAFE, no control needed.
+verdict open-relay 0 -D known_users=1 --
+expect_in "$JSON" '"status":"pass"'
+expect_not_in "$LOG" ' -> RCPT TO:<nobody-'
+
+# Greylisting: 450 to every RCPT is no refusal (review #8).
+verdict open-relay 0 -D greylist=1 --
+expect_in "$JSON" '"status":"skip"'
+expect_in "$JSON" 'temporary refusal; rerun later: RCPT TO:<relay-test@relay-test.example> -> 450 4.2.0 Greylisted'
+
+# A server that ends the session after N errors with 421 (Postfix's
+# smtpd_hard_error_limit): a new session, and on; never ERROR.
+for n in 1 2; do
+	verdict open-relay 0 -D error_limit=$n --
+	expect_in "$JSON" '"status":"pass"'
+	expect_in "$JSON" 'RCPT TO:<relay-test@relay-test.example> -> 554 5.7.1 <relay-test@relay-test.example>: Relay access denied (unauthenticated); the 4 address tricks refused; '
+	expect_in "$LOG" '421 4.7.0 mail.example.test Error: too many errors'
+	if [ $n = 1 ]; then
+		expect_in "$JSON" 'the session ended after AUTH PLAIN (random credentials) -> 535 (MAIL FROM:<smtprun-check@relay-test.example> -> 421 4.7.0 mail.example.test Error: too many errors): nothing to relay in it'
+	else
+		expect_in "$JSON" 'also refused after AUTH PLAIN (random credentials) -> 535'
+	fi
+done
+verdict open-relay 1 -D error_limit=1 -D known_users=1 -D relay_tricks=1 --
+expect_out 'RCPT TO:<user%relay-test.example@example.test> -> 250 2.1.5 Ok (percent hack); also accepted: source route, quoted local part, double @; a random local user refused: RCPT TO:<nobody-'
 
 # No AUTH offered, and the local domain given.
 verdict open-relay 0 -D no_auth=1 -- -D local_domain=example.test

@@ -83,6 +83,34 @@ verdict "skip EHLO check.example.test -> no STARTTLS offered: nothing to inject 
 check auth-cleartext 1
 verdict "fail EHLO -> AUTH PLAIN LOGIN before STARTTLS"
 
+# --- Review of issue 11.
+# A server that ends the session with 421 after each error (Postfix's
+# smtpd_hard_error_limit): user-enumeration reconnects, never ERROR.
+server -D error_limit=1
+check user-enumeration 0
+verdict "skip VRFY disabled (502 5.5.1 VRFY command is disabled)"
+check user-enumeration 0 -D valid_user=alice
+verdict "pass valid/random users answered alike: VRFY 502/502, EXPN 502/502, RCPT 250/250"
+expect_in "$T/transcript.$CHECK_N.log" "421 4.7.0 mail.example.test Error: too many errors"
+server -D error_limit=1 -D vrfy=1
+check user-enumeration 1 -D valid_user=alice
+verdict "fail VRFY alice@example.test -> 250 2.1.5 <alice@example.test> vs VRFY nobody-"
+# Bearer-token mechanisms advertised in clear count as cleartext AUTH.
+server -D auth_clear=1 -D auth=XOAUTH2,OAUTHBEARER
+check auth-cleartext 1
+verdict "fail EHLO -> AUTH XOAUTH2 OAUTHBEARER before STARTTLS (a client sends its bearer token with AUTH XOAUTH2 before any refusal)"
+# The injected reply arrives after the wait: the EHLO after it reads it.
+server -D injection=1 -D slow_rset=1.5
+check starttls-injection 1 -D wait=0.3
+verdict "fail STARTTLS<CRLF>RSET<CRLF> in one write -> 220, then 250 2.0.0 Ok inside TLS after the 0.3 s wait (read where the EHLO's reply was due)"
+# An OpenSSL that cannot speak TLS 1.0 nor 1.1 (here: a configuration that
+# takes them out): those are "not tested", and the verdict claims nothing.
+server
+printf '%s\n' 'openssl_conf = c' '[c]' 'ssl_conf = s' '[s]' 'system_default = d' '[d]' \
+    'Protocol = -TLSv1, -TLSv1.1' >"$T/no-old-tls.cnf"
+OPENSSL_CONF=$T/no-old-tls.cnf check tls 0 --cafile "$T/ca.pem"
+verdict "skip STARTTLS -> TLSv1.3, TLS_AES_256_GCM_SHA384; certificate valid for mail.example.test; TLSv1 not tested (this OpenSSL cannot speak it); TLSv1.1 not tested (this OpenSSL cannot speak it): whether versions below TLS 1.2 are refused is not known"
+
 # Nothing a check sent could leave: every RCPT TO is local or reserved.
 rcpts_stay
 [ -s "$T/rcpts" ] || fail "no RCPT TO in the transcripts"

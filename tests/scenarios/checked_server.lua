@@ -12,6 +12,11 @@
 --   vrfy=1           VRFY answers 250 / 550 for known / unknown users
 --   slow_unknown=S   RCPTs for nobody-* (the checks' random users) answered
 --                    after S seconds of silence: a timing oracle
+--   error_limit=N    421 and closed after N error replies in a session
+--                    (Postfix's smtpd_hard_error_limit)
+--   auth=MECHS       the AUTH mechanisms offered, comma-separated (default
+--                    PLAIN,LOGIN), e.g. XOAUTH2,OAUTHBEARER
+--   slow_rset=S      RSET answered after S seconds (a late injected reply)
 --
 -- Mail domain example.test, users alice@example.test and postmaster.
 local server = require "smtp.server"
@@ -32,11 +37,21 @@ if vars.slow_unknown then
   faults[1] = { on = "RCPT", match = "<nobody%-", action = "delay",
                 seconds = assert(tonumber(vars.slow_unknown), "slow_unknown: seconds") }
 end
+if vars.slow_rset then
+  faults[#faults + 1] = { on = "RSET", action = "delay",
+                          seconds = assert(tonumber(vars.slow_rset), "slow_rset: seconds") }
+end
+local auth = { "PLAIN", "LOGIN" }
+if vars.auth then
+  auth = {}
+  for m in vars.auth:gmatch("[^,]+") do auth[#auth + 1] = m end
+end
 
 local srv = server.new{
   hostname = "mail.example.test",
   users = { ["alice@example.test"] = "secret" },
-  auth = { "PLAIN", "LOGIN" },
+  auth = auth,
+  error_limit = vars.error_limit,
   local_domains = { "example.test" },
   tls = tls,
   starttls_vulnerable = vars.injection == "1",

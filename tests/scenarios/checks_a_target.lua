@@ -17,6 +17,12 @@
 --   sessions=N          serve N sessions, then end (a server gone down)
 --   no_ehlo=1           EHLO refused with 502: an SMTP (HELO only) server
 --   hostname=NAME       the name in the greeting (default mail.example.test)
+--   catch_all=1         any address @example.test accepted as a mailbox, the
+--                       trick addresses too (the same acceptance as
+--                       relay_tricks: the check cannot tell them apart)
+--   known_users=1       RCPT to an unknown plain local user: 550 5.1.1
+--   greylist=1          every RCPT answered 450 4.2.0 (greylisting)
+--   error_limit=N       421 and closed after N error replies in a session
 --
 -- Local domain example.test (hostname mail.example.test); the account is
 -- alice@example.test / secret (LOGIN, PLAIN).
@@ -29,6 +35,9 @@ opts.auth = vars.no_auth == "1" and {} or { "LOGIN", "PLAIN" }
 opts.local_domains = { "example.test" }
 opts.open_relay = vars.open_relay
 opts.relay_tricks = vars.relay_tricks
+if vars.catch_all == "1" then opts.relay_tricks = true end
+if vars.known_users == "1" then opts.unknown_users = "refuse" end
+opts.error_limit = vars.error_limit
 opts.smuggling = vars.smuggling
 opts.long_lines = vars.long_lines
 opts.ignore_size = vars.ignore_size
@@ -40,6 +49,10 @@ end
 if vars.no_ehlo == "1" then
   opts.faults[#opts.faults + 1] = { on = "EHLO", action = "reject", code = 502,
     text = "5.5.1 Error: command not recognized" }
+end
+if vars.greylist == "1" then
+  opts.faults[#opts.faults + 1] = { on = "RCPT", action = "reject", code = 450,
+    text = "4.2.0 Greylisted, see http://postgrey.schweikert.ch/help/example.test.html" }
 end
 
 local srv = server.new(opts)
