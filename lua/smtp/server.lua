@@ -148,7 +148,9 @@ function server.new(cfg)
   self.auth = cfg.auth or {}
   self.users = cfg.users or {}
   self.tokens = cfg.tokens or {}
-  self.tls = cfg.tls                 -- {cert=, key=} or {cert_pem=, key_pem=}
+  -- {cert=, key=} or {cert_pem=, key_pem=}, or a function returning one,
+  -- called the first time TLS is used (a certificate made only if needed).
+  self.tls = cfg.tls
   self.implicit_tls = cfg.implicit_tls
   self.starttls_vulnerable = cfg.starttls_vulnerable
   self.vrfy = cfg.vrfy
@@ -219,9 +221,15 @@ function server.limits_from(vars)
   return t
 end
 
+-- The TLS options, made now if cfg.tls was a function (once).
+function Server:tls_options()
+  if type(self.tls) == "function" then self.tls = self.tls() end
+  return self.tls
+end
+
 function Server:listen(opts)
   opts = opts or {}
-  if self.implicit_tls then opts.tls = opts.tls or self.tls end
+  if self.implicit_tls then opts.tls = opts.tls or self:tls_options() end
   if opts.line_max == nil then opts.line_max = self.line_max end
   self.listener = smtp.listen(opts)
   return self.listener
@@ -726,7 +734,7 @@ function handlers.STARTTLS(self, c, st)
   local alive, replaced = self:respond(c, st, "STARTTLS", 220, "2.0.0 Ready to start TLS")
   if not alive or replaced then return alive end
   local opts = {}
-  for k, v in pairs(self.tls) do opts[k] = v end
+  for k, v in pairs(self:tls_options()) do opts[k] = v end
   -- A vulnerable server (CVE-2011-0411) keeps what came before the handshake.
   opts.keep_plaintext = self.starttls_vulnerable
   opts.timeout = opts.timeout or self.command_timeout
@@ -760,7 +768,7 @@ function Server:session(c)
   self.sessions = self.sessions + 1
   if self.implicit_tls then
     local opts = { timeout = self.command_timeout }
-    for k, v in pairs(self.tls) do opts[k] = v end
+    for k, v in pairs(self:tls_options()) do opts[k] = v end
     c:tls_handshake(opts)
     st.tls = true
   end

@@ -142,6 +142,24 @@ elseif part == "server" then
   local refused, why = pcall(srv3.serve, srv3, { max_sessions = 1 })
   assert(not refused and why.kind == "usage" and why.message:find("sessions=", 1, true),
     "serve{max_sessions=}")
+  -- tls as a function: made at the first handshake, once; never without one.
+  local made = 0
+  local pem_cert, pem_key = smtp.tls_selfsigned("mail.example.test")
+  local srv5 = server.new{ local_domains = { "example.test" },
+    tls = function() made = made + 1; return { cert_pem = pem_cert, key_pem = pem_key } end }
+  local port5 = srv5:listen{ port = 0 }:port()
+  srv5:start()
+  s = client(port5)
+  assert(s:ehlo("client.example.test").STARTTLS, "STARTTLS offered before the certificate exists")
+  s:quit()
+  assert(made == 0, "no certificate without STARTTLS")
+  for _ = 1, 2 do
+    s = client(port5)
+    s:ehlo("client.example.test")
+    s:starttls{ verify = false }
+    s:quit()
+  end
+  assert(made == 1, ("the certificate made %d times"):format(made))
   -- With implicit TLS the connection past max_sessions is closed unanswered.
   local cert, key = smtp.tls_selfsigned("mail.example.test")
   local srv4 = server.new{ implicit_tls = true, max_sessions = 1,
