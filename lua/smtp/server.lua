@@ -507,14 +507,18 @@ function Server:authenticate(c, st, mech, initial)
     return self:respond(c, st, "AUTH", 535, "5.7.8 Username and token not accepted")
   elseif mech:match("^SCRAM%-SHA%-") then
     local sc = smtp.scram(mech)
+    -- A SCRAM message from the client, base64-decoded; nil and a 501 sent
+    -- when it is not base64.
+    local function decoded(line)
+      local d = smtp.b64decode(line)
+      if not d then c:reply(501, "5.5.2 Cannot decode response") end
+      return d
+    end
     local first = initial or ask("", "[client-first-message redacted]")
     if not first then return first == false end
-    local decoded = smtp.b64decode(first)
-    if not decoded then
-      c:reply(501, "5.5.2 Cannot decode response")
-      return true
-    end
-    local u, why = sc:server_start(decoded)
+    first = decoded(first)
+    if not first then return true end
+    local u, why = sc:server_start(first)
     if not u then
       c:reply(501, "5.5.2 " .. why)
       return true
@@ -525,12 +529,9 @@ function Server:authenticate(c, st, mech, initial)
     local sf64 = smtp.b64encode(sf)
     local fin = ask(sf64, "[SCRAM proof redacted]", smtp.scram_redact("334 " .. sf64))
     if not fin then return fin == false end
-    local fin_decoded = smtp.b64decode(fin)
-    if not fin_decoded then
-      c:reply(501, "5.5.2 Cannot decode response")
-      return true
-    end
-    local ok, final = sc:server_final(fin_decoded)
+    fin = decoded(fin)
+    if not fin then return true end
+    local ok, final = sc:server_final(fin)
     if ok == nil then
       c:reply(501, "5.5.2 " .. final)
       return true

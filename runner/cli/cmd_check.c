@@ -56,19 +56,19 @@ checks_free(struct checks *c)
 		free(c->name[--c->n]);
 }
 
-/* The checks shipped next to the modules: <luadir>/../scripts/security. */
+/* The checks shipped next to the modules: scripts/security. */
 static int
-checks_find(struct checks *c, const char *luadir)
+checks_find(struct checks *c, const struct opts *o)
 {
-	char		 path[PATH_MAX];
 	DIR		*d;
 	struct dirent	*e;
 	size_t		 len;
 
 	c->n = 0;
-	snprintf(path, sizeof(path), "%s/../scripts/security", luadir);
-	if (realpath(path, c->dir) == NULL || (d = opendir(c->dir)) == NULL) {
-		fprintf(stderr, "smtprun check: cannot find the checks in %s: %s\n", path,
+	if (command_script(o, "check", "security", c->dir) == -1)
+		return -1;
+	if ((d = opendir(c->dir)) == NULL) {
+		fprintf(stderr, "smtprun check: cannot read the checks in %s: %s\n", c->dir,
 		    strerror(errno));
 		return -1;
 	}
@@ -150,7 +150,7 @@ cmd_check(int argc, char **argv)
 	if (optind != argc)
 		return command_usage(&o, "smtprun check: no operands (--only NAME,... picks "
 		    "checks)", usage);
-	if (checks_find(&c, o.r.so.luadir) == -1 ||
+	if (checks_find(&c, &o) == -1 ||
 	    (o.only != NULL && checks_only(&c, o.only) == -1)) {
 		checks_free(&c);
 		opts_free(&o);

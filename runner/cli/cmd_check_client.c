@@ -11,8 +11,6 @@
 #include "cli/cmd_check_client.h"
 #include "cli/command.h"
 
-#define VAR_MAX		(PATH_MAX + 16)	/* "json=PATH" */
-
 static const char usage[] =
 "usage: smtprun check-client --listen HOST:PORT [--once] [--bad-cert]\n"
 "                            [--fail 421|451] [--json FILE] [options]\n"
@@ -40,25 +38,11 @@ static const char usage[] =
 "  -t, -T, -v, --timestamps, --show-secrets   as for smtprun run\n"
 "  -h, --help                this text\n";
 
-/* "name=value", kept until opts_free, added to the script's variables. */
-static int
-add_var(struct opts *o, const char *name, const char *value)
-{
-	char		 v[VAR_MAX];
-	const char	*own;
-
-	if ((size_t)snprintf(v, sizeof(v), "%s=%s", name, value) >= sizeof(v) ||
-	    (own = opts_own(o, v)) == NULL)
-		return -1;
-	o->vars[o->nvars++] = own;
-	return 0;
-}
-
 int
 cmd_check_client(int argc, char **argv)
 {
 	struct opts	 o;
-	char		 script[PATH_MAX], path[PATH_MAX];
+	char		 script[PATH_MAX];
 	char		*files[1], *end;
 	long		 port = 0;
 	int		 rc;
@@ -82,21 +66,17 @@ cmd_check_client(int argc, char **argv)
 	if (o.fail != NULL && strcmp(o.fail, "421") != 0 && strcmp(o.fail, "451") != 0)
 		return command_usage(&o, "smtprun check-client: --fail wants 421 or 451",
 		    usage);
-	/* The script sits next to the modules: <prefix>/scripts, ../scripts. */
-	snprintf(path, sizeof(path), "%s/../scripts/check-client.lua", o.r.so.luadir);
-	if (realpath(path, script) == NULL) {
-		fprintf(stderr, "smtprun check-client: cannot find %s: %s\n", path,
-		    strerror(errno));
+	if (command_script(&o, "check-client", "check-client.lua", script) == -1) {
 		opts_free(&o);
 		return EXIT_USAGE;
 	}
 	/* Given to the script as variables; the JSON is its own, not the
 	 * runner's report. */
-	if (add_var(&o, "listen_host", o.host) == -1 ||
-	    (o.once && add_var(&o, "once", "1") == -1) ||
-	    (o.bad_cert && add_var(&o, "bad_cert", "1") == -1) ||
-	    (o.fail && add_var(&o, "fail", o.fail) == -1) ||
-	    (o.r.json && add_var(&o, "json", o.r.json) == -1)) {
+	if (command_var(&o, "listen_host", o.host) == -1 ||
+	    (o.once && command_var(&o, "once", "1") == -1) ||
+	    (o.bad_cert && command_var(&o, "bad_cert", "1") == -1) ||
+	    (o.fail && command_var(&o, "fail", o.fail) == -1) ||
+	    (o.r.json && command_var(&o, "json", o.r.json) == -1)) {
 		fprintf(stderr, "smtprun check-client: out of memory (or a path too long)\n");
 		opts_free(&o);
 		return EXIT_USAGE;
@@ -105,11 +85,8 @@ cmd_check_client(int argc, char **argv)
 	o.r.so.set.host = NULL;		/* --listen is no target to connect to */
 	o.r.so.set.port = NULL;
 	o.r.so.set.listen_port = (int)port;
-	o.r.so.set.announce = 1;
 	o.r.quiet = 1;
-	o.r.interrupt_ok = 1;
-	o.r.file_timeout = 0;		/* --once: until a client came */
-	o.r.so.set.case_timeout = 0;
+	command_serving(&o);		/* --once: until a client came */
 	files[0] = script;
 	return command_run(&o, files, 1);
 }

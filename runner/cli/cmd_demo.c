@@ -11,8 +11,6 @@
 #include "cli/cmd_demo.h"
 #include "cli/command.h"
 
-#define VAR_MAX		512	/* "user=..." */
-
 static const char usage[] =
 "usage: smtprun demo [--serve] [--port N] [--user U] [--password P] [options]\n"
 "\n"
@@ -36,7 +34,7 @@ int
 cmd_demo(int argc, char **argv)
 {
 	struct opts	 o;
-	char		 script[PATH_MAX], path[PATH_MAX], uvar[VAR_MAX], pvar[VAR_MAX];
+	char		 script[PATH_MAX];
 	char		*files[1];
 	int		 rc;
 
@@ -44,25 +42,17 @@ cmd_demo(int argc, char **argv)
 		return rc;
 	if (optind != argc)
 		return command_usage(&o, "smtprun demo: no operands", usage);
-	/* The scripts sit next to the modules: <prefix>/scripts, ../scripts. */
-	snprintf(path, sizeof(path), "%s/../scripts/%s", o.r.so.luadir,
-	    o.serve ? "article-server.lua" : "article-auth-login.lua");
-	if (realpath(path, script) == NULL) {
-		fprintf(stderr, "smtprun demo: cannot find %s: %s\n", path, strerror(errno));
+	if (command_script(&o, "demo", o.serve ? "article-server.lua" :
+	    "article-auth-login.lua", script) == -1 || command_var(&o, "user", o.user) == -1 ||
+	    command_var(&o, "password", o.password) == -1) {
 		opts_free(&o);
 		return EXIT_USAGE;
 	}
-	snprintf(uvar, sizeof(uvar), "user=%s", o.user);
-	snprintf(pvar, sizeof(pvar), "password=%s", o.password);
-	o.vars[o.nvars++] = uvar;
-	o.vars[o.nvars++] = pvar;
 	files[0] = script;
 	o.r.so.set.announce = 1;
-	if (o.serve) {
-		o.r.interrupt_ok = 1;
-		o.r.file_timeout = 0;
-		o.r.so.set.case_timeout = 0;
-	} else {
+	if (o.serve)
+		command_serving(&o);
+	else {
 		o.r.so.live = 1;
 		o.r.so.prelude = "smtp.demo";
 	}

@@ -29,9 +29,6 @@ cmd_serve(int argc, char **argv)
 		return rc;
 	if (optind != argc - 1)
 		return command_usage(&o, "smtprun serve: give one script", usage);
-	o.r.so.set.announce = 1;
-	o.r.interrupt_ok = 1;
-	o.r.file_timeout = 0;		/* until it ends, or a signal */
-	o.r.so.set.case_timeout = 0;
+	command_serving(&o);		/* until it ends, or a signal */
 	return command_run(&o, argv + optind, 1);
 }

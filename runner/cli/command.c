@@ -1,5 +1,9 @@
-/* command.c - what run, serve and demo share. */
+/* command.c - what the commands share. */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -62,4 +66,40 @@ command_usage(struct opts *o, const char *why, const char *usage)
 	fprintf(stderr, "%s\n%s", why, usage);
 	opts_free(o);
 	return EXIT_USAGE;
+}
+
+int
+command_script(const struct opts *o, const char *name, const char *rel, char *out)
+{
+	char	 path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/../scripts/%s", o->r.so.luadir, rel);
+	if (realpath(path, out) == NULL) {
+		fprintf(stderr, "smtprun %s: cannot find %s: %s\n", name, path,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+command_var(struct opts *o, const char *name, const char *value)
+{
+	char		 v[PATH_MAX + 64];
+	const char	*own;
+
+	if ((size_t)snprintf(v, sizeof(v), "%s=%s", name, value) >= sizeof(v) ||
+	    (own = opts_own(o, v)) == NULL)
+		return -1;
+	o->vars[o->nvars++] = own;
+	return 0;
+}
+
+void
+command_serving(struct opts *o)
+{
+	o->r.so.set.announce = 1;
+	o->r.interrupt_ok = 1;
+	o->r.file_timeout = 0;
+	o->r.so.set.case_timeout = 0;
 }
