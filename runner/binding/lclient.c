@@ -259,6 +259,7 @@ connect_k(lua_State *L, int status, lua_KContext kctx)
 	s->ai = NULL;
 	buf_free(&s->connerr);
 	s->state = S_OPEN;
+	PHASE(s, phase_connected);
 	if (strcmp(s->addr, s->host) == 0)
 		tr_printf(s->c.tr, TR_INFO, "Connected to %s port %s", s->addr, s->port);
 	else
@@ -339,6 +340,7 @@ l_connect(lua_State *L)
 	set_host(s, host);
 	connect_port(L, opts, ctx->set.port, s->port, sizeof(s->port));
 	lwait_begin(L, &s->busy, timeout);
+	PHASE(s, phase_connect_begin);
 	s->state = S_RESOLVING;
 
 	s->rq = resolve_start(s->host, s->port, on_resolved, s, &done, err, sizeof(err));
@@ -657,8 +659,10 @@ expect_k(lua_State *L, int status, lua_KContext kctx)
 			    "a reply to %s", session_answering(s));
 		}
 		rs = reply_parse(&s->rp, &s->c.in, on_line, s);
-		if (rs == REPLY_DONE)
+		if (rs == REPLY_DONE) {
+			PHASE(s, phase_reply, s->rp.reply.code);
 			break;
+		}
 		if (rs == REPLY_ERROR)
 			return malformed(L, s);
 		st = lwait_fill(L, &s->c);
