@@ -213,7 +213,11 @@ connect_fail(lua_State *L, struct session *s, const char *what, const char *deta
 		detail = s->lasterr;
 	lua_pushfstring(L, "%s %s port %s: %s", what, s->host, s->port, detail);
 	session_close(s, NULL);
-	return session_fail(L, s, "setup", "%s", lua_tostring(L, -1));
+	/* A setup error of a run (nothing to test); in a load run, a failed
+	 * session of kind "connect" (during = "connect" says so). */
+	lerr_push(L, "setup", lua_tostring(L, -1));
+	lerr_field(L, "during", "connect");
+	return lerr_throw(L, s->c.tr);
 }
 
 /* Stack: 1 session. */

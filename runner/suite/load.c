@@ -269,7 +269,7 @@ static void
 classify(lua_State *co, int status, char *kind, size_t klen, int *code,
     char *msg, size_t mlen)
 {
-	char	 at[256] = "";
+	char	 at[256] = "", during[16] = "";
 
 	*code = 0;
 	snprintf(kind, klen, "%s", status == LUA_ERRMEM ? "memory" : "script");
@@ -282,6 +282,9 @@ classify(lua_State *co, int status, char *kind, size_t klen, int *code,
 	if (lua_type(co, -1) != LUA_TTABLE)
 		return;
 	field_str(co, -1, "kind", kind, klen);
+	field_str(co, -1, "during", during, sizeof(during));
+	if (strcmp(during, "connect") == 0)
+		snprintf(kind, klen, "connect");	/* the server's, not ours */
 	field_str(co, -1, "message", msg, mlen);
 	field_str(co, -1, "at", at, sizeof(at));
 	lua_pushstring(co, "reply");
