@@ -61,6 +61,14 @@ for name, p in r["phases"].items():
         assert abs(float(shown) - p[key]) <= 0.0051 * max(1, p[key]), (name, key, shown, p[key])
 PY
 expect_out "200 sessions"
+# No progress line when stderr is not a terminal; one on a terminal.
+! grep -q $'\r' "$T/err" || fail "a progress line on a pipe"
+if command -v script >/dev/null; then
+	script -qec "'$SMTPRUN' load -c 2 -d 0.8 -s $S '$client' >/dev/null" "$T/tty" \
+	    >/dev/null 2>&1 || fail "load on a terminal failed: $(cat "$T/tty")"
+	grep -qE $'\r.*[0-9]+ sessions +[0-9]+/s +0 failed +p99 [0-9.]+ ms' "$T/tty" ||
+	    fail "no progress line on a terminal: $(od -c "$T/tty" | head)"
+fi
 
 # The same with two threads, several messages a session, a custom phase.
 scenario phased.lua <<'LUA'
