@@ -277,7 +277,9 @@ hdr_decompress_v2(const void *in, size_t n, struct hist *h, char *err, size_t er
 		fail(err, errlen, "only a lowest value of 1, no offset, ratio 1.0 are read");
 		goto done;
 	}
-	if (highest > INT64_MAX || hist_init(h, (int64_t)highest, (int)(sigfigs > 5 ? 0 : sigfigs)) == -1) {
+	/* Up to 2^61: the buckets' bounds then stay well inside int64_t. */
+	if (highest > INT64_MAX >> 2 ||
+	    hist_init(h, (int64_t)highest, (int)(sigfigs > 5 ? 0 : sigfigs)) == -1) {
 		hist_free(h);
 		fail(err, errlen, "highest value %llu, %u digits: not a histogram here",
 		    (unsigned long long)highest, sigfigs);

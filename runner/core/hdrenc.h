@@ -37,7 +37,7 @@ int	hdr_compress_v2(const struct hist *h, struct buf *out);
  * Reads a V2 compressed encoding (in[0..n), raw bytes, not base64) into h,
  * made here (hist_init; the caller frees it). Only what hist.h can hold:
  * lowest discernible value 1, normalizing offset 0, ratio 1.0, 1-5
- * significant digits. Counts land by index; min and max are their buckets'
+ * significant digits, a highest trackable value up to 2^61. Counts land by index; min and max are their buckets'
  * lowest and highest equivalent values, the sum their lowest values (the
  * exact ones are not in the encoding). 0, or -1 with why in err (h then
  * holds nothing to free).
