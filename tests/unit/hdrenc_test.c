@@ -8,6 +8,7 @@
 
 #include "unit.h"
 
+#include "core/b64.h"
 #include "core/hdrenc.h"
 
 #define HOUR_US	(3600LL * 1000 * 1000)
@@ -115,6 +116,32 @@ test_compressed_frame(void **state)
 	free(back);
 	buf_free(&plain);
 	buf_free(&z);
+	hist_free(&h);
+}
+
+/* A histogram of 20 values from 1 to near an hour, encoded by HdrHistogram's Java
+ * reference (Histogram(1, 3600000000L, 3), recordValueWithCount for the same
+ * values, encodeIntoByteBuffer), in base64: ours must be the same bytes. */
+static void
+test_same_bytes_as_java(void **state)
+{
+	static const char java[] =
+	    "HISTEwAAADgAAAAAAAAAAwAAAAAAAAABAAAAANaTpAA/8AAAAAAAAAAEAwoPDjMMnwEG"
+	    "4wMCrwsEwxgKyRkOyxkM4RgGyRoCixgE8xkKjRkOkRkMnxoGoxgCmxoE0RgK";
+	struct hist	 h;
+	struct buf	 ours = BUF_INIT, want = BUF_INIT;
+	const char	*why;
+
+	(void)state;
+	assert_int_equal(b64_decode(java, strlen(java), &want, &why), B64_OK);
+	assert_int_equal(hist_init(&h, HOUR_US, 3), 0);
+	for (int64_t v = 1; v < HOUR_US; v = v * 3 + 1)
+		hist_record(&h, v, v % 7 + 1);
+	assert_int_equal(hdr_encode_v2(&h, &ours), 0);
+	assert_int_equal(ours.len, want.len);
+	assert_memory_equal(ours.p, want.p, want.len);
+	buf_free(&ours);
+	buf_free(&want);
 	hist_free(&h);
 }
 
@@ -240,6 +267,7 @@ test_decoder_refuses(void **state)
 UNIT_MAIN(
 	cmocka_unit_test(test_small_cases_by_hand),
 	cmocka_unit_test(test_compressed_frame),
+	cmocka_unit_test(test_same_bytes_as_java),
 	cmocka_unit_test(test_round_trips),
 	cmocka_unit_test(test_decoder_refuses)
 )
