@@ -44,6 +44,11 @@ try {
 if (report.smtprun !== "load" || typeof report.phases !== "object")
   die(2, `${process.argv[3]}: not the JSON report of smtprun load`);
 
+// A phase's tag: smtprun writes commas, blanks and control bytes as "_".
+const tagOf = (name) => name.replace(/[\x00-\x20,\x7f]/g, "_");
+const phases = {};
+for (const [name, ph] of Object.entries(report.phases)) phases[tagOf(name)] = ph;
+
 const problems = [];
 const bad = (msg) => problems.push(msg);
 const us = (ms) => Math.round(ms * 1000);
@@ -67,10 +72,11 @@ const seen = {};
 let h;
 while ((h = reader.nextIntervalHistogram()) !== null) {
   const name = h.tag;
-  const ph = report.phases[name];
+  const ph = phases[name];
   if (seen[name]) bad(`${name}: two intervals`);
   seen[name] = true;
   if (!ph) { bad(`${name}: in the log, not in the report`); continue; }
+  if (!Array.isArray(ph.buckets)) { bad(`${name}: no "buckets" in the report`); continue; }
   const where = `${name}`;
   const eq = (what, got, want) => {
     if (got !== want) bad(`${where}: ${what} ${got} in the log, ${want} in the report`);
@@ -105,7 +111,7 @@ while ((h = reader.nextIntervalHistogram()) !== null) {
     bad(`${where}: lasts ${(h.endTimeStampMsec - h.startTimeStampMsec) / 1000} s, ` +
       `the run ${report.duration_s} s`);
 }
-for (const name of Object.keys(report.phases))
+for (const name of Object.keys(phases))
   if (!seen[name]) bad(`${name}: in the report, not in the log`);
 if (Object.keys(seen).length === 0) bad("no interval in the log");
 
