@@ -13,6 +13,7 @@
 #include "binding/lcore.h"
 #include "binding/lctx.h"
 #include "binding/lerror.h"
+#include "binding/ljson.h"
 #include "binding/llistener.h"
 #include "binding/lrunner.h"
 #include "binding/lsandbox.h"
@@ -243,6 +244,7 @@ luaopen_core(lua_State *L)
 	lrunner_register(L);
 	lsasl_register(L);
 	lyaml_register(L);
+	ljson_register(L);
 	return 1;
 }
 
