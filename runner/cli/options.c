@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/env.h"
 #include "cli/options.h"
+#include "core/loadstats.h"
 
 #define DEFAULT_TIMEOUT		30.0
 #define DEFAULT_CASE_TIMEOUT	120.0
@@ -24,6 +25,7 @@
 #define DEMO	(1 << CMD_DEMO)
 #define CHECK	(1 << CMD_CHECK)
 #define CCLIENT	(1 << CMD_CHECK_CLIENT)
+#define REPORT	(1 << CMD_REPORT)
 
 /* What an option does with its argument. */
 enum kind {
@@ -37,6 +39,8 @@ enum kind {
 	K_SHARD,	/* K/N */
 	K_TAP,		/* 13 or 14 */
 	K_MEGABYTES,	/* a size >= 0 (0: no limit) */
+	K_THRESHOLD,	/* --threshold EXPR, repeatable (core/loadstats.h) */
+	K_COUNT,	/* a whole number >= 0, into a long */
 	K_HELP
 };
 
@@ -75,7 +79,7 @@ static const struct optdef OPTIONS[] = {
 	{ "file-timeout", 0, K_SECONDS, F(r.file_timeout), RUN | CHECK },
 	{ "tap", 0, K_TAP, F(r.tap), RUN },
 	{ "junit", 0, K_STRING, F(r.junit), RUN | CHECK },
-	{ "json", 0, K_STRING, F(r.json), RUN | CHECK | CCLIENT },
+	{ "json", 0, K_STRING, F(r.json), RUN | CHECK | CCLIENT | REPORT },
 	{ "config", 'c', K_STRING, F(config), RUN | CHECK },
 	{ "no-config", 0, K_FLAG, F(no_config), RUN | SERVE | CHECK },
 	{ "target", 0, K_STRING, F(target), RUN | CHECK },
@@ -84,11 +88,13 @@ static const struct optdef OPTIONS[] = {
 	{ "golden-rules", 0, K_STRING, F(r.so.set.golden_rules), RUN },
 	{ "memory-limit", 0, K_MEGABYTES, F(r.so.set.memory_limit), RUN | SERVE | CHECK },
 	{ "sandbox", 0, K_FLAG, F(r.so.set.sandbox), RUN | SERVE | CHECK },
-	{ "help", 'h', K_HELP, 0, RUN | SERVE | DEMO | CHECK | CCLIENT },
+	{ "help", 'h', K_HELP, 0, RUN | SERVE | DEMO | CHECK | CCLIENT | REPORT },
 	{ "listen", 0, K_SERVER, 0, CCLIENT },
 	{ "once", 0, K_FLAG, F(once), CCLIENT },
 	{ "bad-cert", 0, K_FLAG, F(bad_cert), CCLIENT },
 	{ "fail", 0, K_STRING, F(fail), CCLIENT },
+	{ "threshold", 0, K_THRESHOLD, 0, REPORT },
+	{ "max-errors", 0, K_COUNT, F(max_errors), REPORT },
 };
 
 #define NOPTIONS	(sizeof(OPTIONS) / sizeof(OPTIONS[0]))
@@ -108,9 +114,11 @@ opts_init(struct opts *o, enum cmd cmd, int argc)
 	o->r.jobs = 1;
 	o->user = DEMO_USER;
 	o->password = DEMO_PASSWORD;
+	o->max_errors = -1;
 	/* -D at most argc times, and demo's two, and the terminator. */
 	o->vars = calloc((size_t)argc + 3, sizeof(*o->vars));
-	return o->vars ? 0 : -1;
+	o->thresholds = calloc((size_t)argc + 1, sizeof(*o->thresholds));
+	return o->vars && o->thresholds ? 0 : -1;
 }
 
 /* Splits "host", "host:port", "[v6]", "[v6]:port", "v6" into host/port. */
@@ -183,8 +191,11 @@ parse_seconds(const char *arg, double *out)
 static int
 apply(struct opts *o, const struct optdef *d, char *arg)
 {
-	void	*field = (char *)o + d->off;
-	int	*k = &o->r.shard_k, *n = &o->r.shard_n;
+	void		*field = (char *)o + d->off;
+	int		*k = &o->r.shard_k, *n = &o->r.shard_n;
+	struct threshold th;
+	char		 why[256], *end;
+	long		 count;
 
 	switch (d->kind) {
 	case K_FLAG:
@@ -237,6 +248,23 @@ apply(struct opts *o, const struct optdef *d, char *arg)
 		if (parse_number(arg, 0, MAX_MEGABYTES, field) == 0)
 			return 0;
 		fprintf(stderr, "smtprun: bad --%s \"%s\" (want megabytes, 0: no limit)\n",
+		    d->name, arg);
+		return -1;
+	case K_THRESHOLD:
+		if (th_parse(&th, arg, why, sizeof(why)) == 0) {
+			o->thresholds[o->nthresholds++] = arg;
+			return 0;
+		}
+		fprintf(stderr, "smtprun: bad --threshold: %s\n", why);
+		return -1;
+	case K_COUNT:
+		errno = 0;
+		count = strtol(arg, &end, 10);
+		if (errno == 0 && end != arg && *end == '\0' && count >= 0) {
+			*(long *)field = count;
+			return 0;
+		}
+		fprintf(stderr, "smtprun: bad --%s \"%s\" (want a whole number >= 0)\n",
 		    d->name, arg);
 		return -1;
 	case K_HELP:
@@ -316,7 +344,7 @@ opts_parse(struct opts *o, int argc, char **argv, const char *usage)
 			return EXIT_USAGE;
 		o->given |= 1UL << (d - OPTIONS);
 	}
-	if ((o->r.so.luadir = env_luadir()) == NULL) {
+	if (o->cmd != CMD_REPORT && (o->r.so.luadir = env_luadir()) == NULL) {
 		fprintf(stderr, "smtprun: cannot find smtprun's Lua modules (smtp.lua); "
 		    "set SMTPRUN_LUADIR\n");
 		return EXIT_USAGE;
@@ -357,6 +385,7 @@ opts_free(struct opts *o)
 	free(o->host);
 	free(o->port);
 	free(o->vars);
+	free(o->thresholds);
 	while (o->nowned > 0)
 		free(o->owned[--o->nowned]);
 	free(o->owned);

@@ -7,7 +7,7 @@
 
 #include "suite/runner.h"
 
-enum cmd { CMD_RUN, CMD_SERVE, CMD_DEMO, CMD_CHECK, CMD_CHECK_CLIENT };
+enum cmd { CMD_RUN, CMD_SERVE, CMD_DEMO, CMD_CHECK, CMD_CHECK_CLIENT, CMD_REPORT };
 
 /* The demo's account, unless --user and --password say otherwise. */
 #define DEMO_USER	"alice@example.test"
@@ -30,6 +30,9 @@ struct opts {
 	const char	*config;	/* --config */
 	int		 no_config;	/* --no-config: not ./smtprun.yaml */
 	const char	*target;	/* --target */
+	const char	**thresholds;	/* --threshold EXPR (checked by th_parse) */
+	int		 nthresholds;
+	long		 max_errors;	/* --max-errors N; -1: not given */
 	unsigned long	 given;		/* a bit per option of the table given */
 	char		**owned;	/* strings kept for the run, freed at the end */
 	int		 nowned;
