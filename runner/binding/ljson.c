@@ -175,7 +175,7 @@ l_json_encode(lua_State *L)
 	if (j == NULL && e.err[0] != '\0')
 		return lerr_raise(L, "usage", "json_encode: %s", e.err);
 	text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY |
-	    JSON_REAL_PRECISION(16)) : NULL;
+	    JSON_REAL_PRECISION(15)) : NULL;
 	json_decref(j);
 	if (text == NULL)
 		return lerr_nomem(L);

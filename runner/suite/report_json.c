@@ -80,7 +80,7 @@ json_one(void *st, const struct report_case *c, int seq)
 	json_t		*o = json_record(c, j->check);
 
 	(void)seq;
-	if (o == NULL || json_dumpf(o, j->f, JSON_COMPACT | JSON_REAL_PRECISION(16)) == -1 ||
+	if (o == NULL || json_dumpf(o, j->f, JSON_COMPACT | JSON_REAL_PRECISION(15)) == -1 ||
 	    fputc('\n', j->f) == EOF || fflush(j->f) != 0) {
 		if (j->err == 0)
 			j->err = o == NULL ? ENOMEM : errno ? errno : EIO;
