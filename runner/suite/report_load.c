@@ -293,6 +293,33 @@ load_report_write_json(const char *path, const struct load_stats *st,
 
 /* ---- reading ---- */
 
+/* Every count read is at most 2^53 (what any JSON reader keeps exactly),
+ * and reports are added only while every sum is at most 2^62: one more
+ * adds less than 2^60 to any of them (other_keys takes up to 65 counters),
+ * so no sum overflows however many reports are merged. */
+#define READ_MAX	((int64_t)1 << 53)
+#define SUM_MAX		((int64_t)1 << 62)
+
+/* The largest count in st. */
+static int64_t
+largest(const struct load_stats *st)
+{
+	int64_t	 m = st->sessions;
+	size_t	 i;
+
+	m = st->failed > m ? st->failed : m;
+	m = st->messages > m ? st->messages : m;
+	m = st->bytes > m ? st->bytes : m;
+	m = st->other_keys > m ? st->other_keys : m;
+	for (i = 0; i < st->nphases; i++)
+		m = st->phases[i].h.total > m ? st->phases[i].h.total : m;
+	for (i = 0; i < st->nkinds; i++)
+		m = st->kinds[i].n > m ? st->kinds[i].n : m;
+	for (i = 0; i < st->ncodes; i++)
+		m = st->codes[i].n > m ? st->codes[i].n : m;
+	return m;
+}
+
 struct rd {
 	const char	*name;		/* the file, as errors call it */
 	char		*err;
@@ -326,7 +353,7 @@ at(struct rd *r, const char *base, const char *key)
 	buf_free(&e);
 }
 
-/* An integer >= lo at obj.key. */
+/* An integer in [lo, 2^53] at obj.key. */
 static int
 get_int(struct rd *r, json_t *obj, const char *base, const char *key, int64_t lo,
     int64_t *out)
@@ -336,8 +363,9 @@ get_int(struct rd *r, json_t *obj, const char *base, const char *key, int64_t lo
 	at(r, base, key);
 	if (v == NULL)
 		return bad(r, "missing");
-	if (!json_is_integer(v) || json_integer_value(v) < lo)
-		return bad(r, "not an integer >= %lld", (long long)lo);
+	if (!json_is_integer(v) || json_integer_value(v) < lo ||
+	    json_integer_value(v) > READ_MAX)
+		return bad(r, "not an integer in [%lld, 2^53]", (long long)lo);
 	*out = json_integer_value(v);
 	return 0;
 }
@@ -605,7 +633,10 @@ parse_json(json_t *top, const char *name, struct load_stats *st, char *scenario,
 		if (tmp.phases[i].h.total > 0 &&
 		    ls_phase_index(st, tmp.phases[i].name, 0) == -1)
 			n++;
-	if (rc == 0 && (n > LS_MAX_PHASES || ls_add(st, &tmp) == -1)) {
+	if (rc == 0 && largest(st) > SUM_MAX) {
+		r.where[0] = '\0';
+		rc = bad(&r, "with the reports before it, counts past 2^62");
+	} else if (rc == 0 && (n > LS_MAX_PHASES || ls_add(st, &tmp) == -1)) {
 		r.where[0] = '\0';
 		rc = bad(&r, "with the reports before it, more than %d phases "
 		    "(or out of memory)", LS_MAX_PHASES);

@@ -173,7 +173,7 @@ run report merge "$T/idx.json"; expect_rc 2
 expect_err "$T/idx.json: phases.connect.buckets[0]: index out of range"
 sed 's/"sessions": 100/"sessions": "100"/' "$T/s1.json" >"$T/type.json"
 run report merge "$T/type.json"; expect_rc 2
-expect_err "$T/type.json: sessions: not an integer >= 0"
+expect_err "$T/type.json: sessions: not an integer in [0, 2^53]"
 run report merge "$T/s1.json" "$T/nosuch.json"; expect_rc 2
 expect_err "cannot read $T/nosuch.json"
 run report merge "$T/s1.json" --json "$T/nodir/m.json"; expect_rc 2

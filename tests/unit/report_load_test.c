@@ -209,7 +209,7 @@ test_malformed(void **state)
 		{ "\"smtprun\":\"load\"", "\"smtprun\":\"run\"", "not a smtprun load report" },
 		{ "\"version\":1", "\"version\":2", "version 2" },
 		{ "\"sessions\":501", "\"sessions\":\"501\"", "sessions: not an integer" },
-		{ "\"sessions\":501", "\"sessions\":-1", "sessions: not an integer >= 0" },
+		{ "\"sessions\":501", "\"sessions\":-1", "sessions: not an integer in [0, 2^53]" },
 		{ "\"messages\":480", "\"messages\":4.5", "messages: not an integer" },
 		{ "\"started_at\":", "\"started_atx\":", "started_at: missing" },
 		{ "\"sigfigs\":3", "\"sigfigs\":2", "sigfigs 2" },
@@ -222,6 +222,7 @@ test_malformed(void **state)
 		{ "\"buckets\":[[", "\"buckets\":[\"x\",[", "buckets[0]: not [INDEX, COUNT]" },
 		{ "\"buckets\":[", "\"buckets\":[[9,-4],", "buckets[0]: count not >= 1" },
 		{ "\"buckets\":[", "\"buckets\":[[2000,9223372036854775807],", "overflow" },
+		{ "\"sessions\":501", "\"sessions\":9007199254740993", "sessions: not an integer in" },
 		{ "\"buckets\":[", "\"buckets\":{}, \"x\":[", "not an array" },
 		{ "\"count\":500", "\"count\":499", "phases.connect: count 499 is not the sum" },
 		{ "\"min_us\":", "\"min_us\":1,\"x\":", "do not fall in the first and the last bucket" },
@@ -301,6 +302,18 @@ test_read_errors(void **state)
 		assert_non_null(strstr(err, "p.json: with the reports before it, more than 32"));
 		assert_int_equal(st.sessions, 0);
 		assert_int_equal(st.phases[LS_DOT].h.total, 0);
+		/* Sums that could overflow are refused. */
+		ls_free(&st);
+		assert_int_equal(ls_init(&st), 0);
+		st.bytes = ((int64_t)1 << 62) + 1;
+		assert_int_equal(load_report_read_json(tmp("p.json"), &st, scen,
+		    sizeof(scen), err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "p.json: with the reports before it, counts past 2^62"));
+		assert_int_equal(st.sessions, 0);
+		st.bytes = (int64_t)1 << 62;
+		assert_int_equal(load_report_read_json(tmp("p.json"), &st, scen,
+		    sizeof(scen), err, sizeof(err)), 0);
+		assert_int_equal(st.sessions, 501);
 		ls_free(&a);
 	}
 	ls_free(&st);
