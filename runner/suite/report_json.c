@@ -95,7 +95,7 @@ json_close(void *st, const struct report_totals *t)
 	int		 rc = 0;
 
 	(void)t;
-	if (out_fclose(j->f) != 0) {
+	if (out_fclose(j->f) != 0 || j->err != 0) {
 		fprintf(stderr, "smtprun: writing %s: %s\n", j->path,
 		    strerror(j->err ? j->err : errno));
 		rc = -1;
