@@ -142,6 +142,9 @@ wait_for() {
 run_bg() {
 	[ -z "$BG_PID" ] || fail "run_bg $1: smtprun $BG_LAST still runs"
 	BG_LAST="$*"
+	# Gone first: the redirection below happens in the child, and a wait_for
+	# in between must not read the last run's "listening on".
+	rm -f "$T/bg.out" "$T/bg.err"
 	"$SMTPRUN" "$@" >"$T/bg.out" 2>"$T/bg.err" &
 	BG_PID=$!
 }

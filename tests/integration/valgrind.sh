@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # valgrind memcheck over real sessions: the article against Postfix, a
 # failing AUTH, a timeout, a malformed reply, a refused connection and a
-# name lookup. Any error or leak fails the test.
+# name lookup, load mode. Any error or leak fails the test.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${SRCDIR:?}/tests/integration/lib.sh" || exit 1
 command -v valgrind >/dev/null || { echo "skipped: no valgrind"; exit 77; }
@@ -50,4 +50,14 @@ port=$SERVE_PORT
 vg run -j 2 --server "127.0.0.1:$port" --case-timeout 1 --junit "$T/j.xml" --tap \
     "$SRCDIR/tests/scenarios/suite"
 expect_rc 2
+# Load mode: two threads, sessions that fail and keep their transcripts,
+# sessions left open, a name resolved per thread, the reports.
+vg load -c 4 -n 12 --threads 2 -s "localhost:$port" -D user=alice@example.test \
+    -D password=wonderland --json "$T/l.json" --hdr-log "$T/l.hdr" \
+    "$SRCDIR/scripts/article-auth-login.lua"
+expect_rc 0
+vg load -c 3 -n 6 --threads 2 -s "127.0.0.1:$port" -D user=alice@example.test \
+    -D password=wrong --transcript-errors "$T/tre" "$SRCDIR/scripts/article-auth-login.lua"
+expect_rc 1
+vg report merge "$T/l.json" "$T/l.json" --json "$T/m.json"; expect_rc 0
 exit 0
