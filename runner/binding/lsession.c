@@ -71,19 +71,53 @@ session_begin(lua_State *L, struct session *s, int opts)
 }
 
 const char *
-session_answering(const struct session *s)
+session_last(struct session *s)
 {
-	return s->last_cmd[0] ? s->last_cmd : s->server ? "the connection" : "the greeting";
+	struct buf	 ex = BUF_INIT;
+
+	if (s->last_stale) {
+		/* last_raw holds one byte past the excerpt when there was more:
+		 * esc_excerpt cuts there and adds its mark, as on the whole. */
+		esc_excerpt(&ex, s->last_raw, s->last_rawlen, EXCERPT);
+		snprintf(s->last_cmd, sizeof(s->last_cmd), "'%s'", buf_cstr(&ex));
+		buf_free(&ex);
+		s->last_stale = 0;
+	}
+	return s->last_cmd;
+}
+
+const char *
+session_answering(struct session *s)
+{
+	const char	*last = session_last(s);
+
+	return last[0] ? last : s->server ? "the connection" : "the greeting";
 }
 
 void
 session_set_last(struct session *s, const char *p, size_t n)
 {
-	struct buf	 ex = BUF_INIT;
+	s->last_rawlen = n < sizeof(s->last_raw) ? n : sizeof(s->last_raw);
+	memcpy(s->last_raw, p, s->last_rawlen);
+	s->last_stale = 1;
+}
 
-	esc_excerpt(&ex, p, n, EXCERPT);
-	snprintf(s->last_cmd, sizeof(s->last_cmd), "'%s'", buf_cstr(&ex));
-	buf_free(&ex);
+void
+session_set_text(struct session *s, const char *text, int quoted)
+{
+	size_t	 n = strlen(text), max = sizeof(s->last_cmd) - 1 - (quoted ? 2 : 0);
+	char	*o = s->last_cmd;
+
+	if (n > max)
+		n = max;
+	if (quoted)
+		*o++ = '\'';
+	memcpy(o, text, n);
+	o += n;
+	if (quoted)
+		*o++ = '\'';
+	*o = '\0';
+	s->last_stale = 0;
 }
 
 void
@@ -230,8 +264,7 @@ session_send(lua_State *L, struct session *s, const char *p, size_t n, int crlf,
 	if (s->server)
 		;
 	else if (shown != NULL || label != NULL)
-		snprintf(s->last_cmd, sizeof(s->last_cmd), shown ? "'%s'" : "%s",
-		    shown ? shown : label);
+		session_set_text(s, shown ? shown : label, shown != NULL);
 	else
 		session_set_last(s, p, n >= 2 && p[n - 2] == '\r' && p[n - 1] == '\n' ?
 		    n - 2 : n);
@@ -390,7 +423,7 @@ l_last_command(lua_State *L)
 {
 	struct session	*s = session_check(L, 1);
 
-	lua_pushstring(L, s->last_cmd);
+	lua_pushstring(L, session_last(s));
 	return 1;
 }
 

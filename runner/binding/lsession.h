@@ -68,7 +68,13 @@ struct session {
 	struct spec		 spec;		/* of the expect in progress */
 	int			 hide_scram;	/* its opts said redact = "scram" */
 	int			 unverified;	/* TLS without certificate checks */
-	char			 last_cmd[LAST_CMD_SIZE];	/* as recorded (redacted) */
+	/* The last command as messages show it (redacted), quoted and
+	 * escaped only when a message or s:last_command needs it: until then
+	 * last_raw holds its first bytes (enough for the excerpt). */
+	char			 last_cmd[LAST_CMD_SIZE];
+	char			 last_raw[EXCERPT + 1];
+	size_t			 last_rawlen;
+	int			 last_stale;	/* last_cmd is to be made from last_raw */
 	struct data_reader	 data;		/* server: DATA being read */
 	/* Client: the lines of the reply in progress, recorded once it is
 	 * judged (lclient.c), and those past what a reply may record. */
@@ -96,9 +102,14 @@ double	session_timeout(lua_State *L, struct session *s, int opts);
 void	session_begin(lua_State *L, struct session *s, int opts);
 /* What a reply answers: the last command, quoted, or "the greeting" (client)
  * / "the connection" (server). Valid until last_cmd changes. */
-const char *session_answering(const struct session *s);
-/* Sets last_cmd to the command as messages show it, quoted and escaped. */
+const char *session_answering(struct session *s);
+/* The last command as messages show it ("" before any). */
+const char *session_last(struct session *s);
+/* Sets the last command: p[0..n) is kept raw, and quoted and escaped
+ * only when a message asks for it (nothing is formatted on success). */
 void	session_set_last(struct session *s, const char *p, size_t n);
+/* Sets the last command to text as it is, or quoted ('text'). */
+void	session_set_text(struct session *s, const char *text, int quoted);
 /* Records "*** message" in the session's transcript and raises it as an
  * error of this kind (binding/lerror.h). */
 #define session_fail(L, s, kind, ...) \
