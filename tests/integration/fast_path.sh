@@ -40,3 +40,42 @@ LUA
 run run "$s"
 expect_rc 1
 expect_out "expected 550, got 250 ok (in reply to 'RSET')"
+
+# A reply's lines and enhanced code are made when read: the same fields as
+# ever, through r.x, pairs(r), and the error's reply.
+s=$(with reply.lua <<'LUA'
+local s = answering("250-2.1.0 first\r\n250-\r\n250 last one", 4)
+s:send("NOOP")
+local r = s:expect(250)
+assert(r.code == 250 and r.text == "2.1.0 first\n\nlast one", r.text)
+assert(r.enhanced == "2.1.0", tostring(r.enhanced))
+assert(#r.lines == 3 and r.lines[1] == "2.1.0 first" and r.lines[2] == "" and
+  r.lines[3] == "last one")
+assert(r.lines == r.lines, "lines are made once")
+assert(r.invalid_utf8 == nil and r.nonsense == nil)
+s:send("NOOP")
+local seen = {}
+for k, v in pairs(s:expect(250)) do seen[k] = v end
+assert(seen.code == 250 and seen.enhanced == "2.1.0" and #seen.lines == 3, "pairs")
+s:send("NOOP")
+local ok, err = pcall(s.expect, s, 550)
+assert(not ok and err.reply.code == 250 and err.reply.lines[3] == "last one")
+s:send("NOOP")
+local mine = s:expect(250)
+mine.lines = { "x" }                    -- a script's own fields stay its own
+assert(mine.lines[1] == "x")
+LUA
+)
+run run "$s"
+expect_rc 0
+
+# An enhanced code of another class than the reply's is none (RFC 3463).
+s=$(with class.lua <<'LUA'
+local s = answering("250 5.1.1 odd", 1)
+s:send("NOOP")
+local r = s:expect(250)
+assert(r.enhanced == nil and r.lines[1] == "5.1.1 odd")
+LUA
+)
+run run "$s"
+expect_rc 0
