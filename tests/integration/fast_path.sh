@@ -79,3 +79,28 @@ LUA
 )
 run run "$s"
 expect_rc 0
+
+# The count hook costs every VM instruction while installed: no step has it
+# until a limit passes or a signal comes (then the watchdog arms it).
+s=$(scenario nohook.lua <<'LUA'
+assert(debug.gethook() == nil, "the count hook is installed")
+smtp.spawn(function() assert(debug.gethook() == nil, "in a task") end)
+smtp.wait_all()
+LUA
+)
+run run "$s"
+expect_rc 0
+# Armed, it stops a loop in a coroutine the script made (resume and wrap),
+# as a clean failure at the script's line, not the watchdog's last resort.
+for how in 'coroutine.wrap(spin)()' 'print(coroutine.resume(coroutine.create(spin))) while true do end'; do
+	s=$(scenario spin.lua <<LUA
+local function spin() local n = 0 while true do n = n + 1 end end
+$how
+LUA
+)
+	SECONDS=0
+	run run --file-timeout 1 "$s"
+	[ "$SECONDS" -lt 10 ] || fail "the file limit took $SECONDS s"
+	expect_out "the file did not finish within its time limit"
+	expect_no_out "did not return to smtprun"
+done
