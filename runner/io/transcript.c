@@ -84,11 +84,11 @@ color_of(enum tr_kind kind)
 	}
 }
 
+/* A formatted line as the tail shows it, at most TR_TAIL_WIDTH bytes with
+ * its "\0": without its "\n", cut between characters. */
 static void
-keep_tail(struct transcript *tr, const char *line, size_t n)
+tail_cut(char *slot, const char *line, size_t n)
 {
-	char	*slot = tr->tail[tr->tail_next];
-
 	if (n > 0 && line[n - 1] == '\n')
 		n--;
 	if (n >= TR_TAIL_WIDTH) {
@@ -100,9 +100,48 @@ keep_tail(struct transcript *tr, const char *line, size_t n)
 		memcpy(slot, line, n);
 		slot[n] = '\0';
 	}
+}
+
+static struct tr_event *
+tail_slot(struct transcript *tr)
+{
+	struct tr_event	*ev = &tr->tail[tr->tail_next];
+
 	tr->tail_next = (tr->tail_next + 1) % TR_TAIL_LINES;
 	if (tr->tail_count < TR_TAIL_LINES)
 		tr->tail_count++;
+	return ev;
+}
+
+static void
+keep_tail(struct transcript *tr, const char *line, size_t n)
+{
+	struct tr_event	*ev = tail_slot(tr);
+
+	ev->raw = 0;
+	tail_cut(ev->text, line, n);
+}
+
+/* No sink formats lines: only the ring has them, raw. */
+static int
+raw_only(const struct transcript *tr)
+{
+	return tr->fd < 0 && !(tr->flags & (TR_F_LIVE | TR_F_KEEP));
+}
+
+static void
+keep_raw(struct transcript *tr, enum tr_kind kind, const char *text, size_t n,
+    enum lb_term term, size_t more)
+{
+	struct tr_event	*ev = tail_slot(tr);
+
+	ev->raw = 1;
+	ev->kind = (unsigned char)kind;
+	ev->term = (unsigned char)term;
+	ev->more = more;
+	ev->n = (unsigned short)(n < TR_TAIL_WIDTH ? n : TR_TAIL_WIDTH);
+	memcpy(ev->text, text, ev->n);
+	ev->elapsed = tr->flags & TR_F_TIMESTAMPS ? mono_now() - tr->t0 : 0;
 }
 
 /* Writes the line formatted in tr->line to every sink. */
@@ -141,6 +180,10 @@ tr_line(struct transcript *tr, enum tr_kind kind, const char *text, size_t n,
 {
 	if (tr == NULL)			/* a quiet session */
 		return;
+	if (raw_only(tr)) {
+		keep_raw(tr, kind, text, n, term, 0);
+		return;
+	}
 	tr->line.len = 0;
 	if (tr_format(&tr->line, mono_now() - tr->t0, tr->flags & TR_F_TIMESTAMPS, kind,
 	    text, n, term) == 0)
@@ -153,6 +196,10 @@ tr_line_cut(struct transcript *tr, enum tr_kind kind, const char *text, size_t n
 {
 	if (tr == NULL)
 		return;
+	if (raw_only(tr)) {
+		keep_raw(tr, kind, text, n, LB_NONE, more);
+		return;
+	}
 	tr->line.len = 0;
 	if (tr_format_cut(&tr->line, mono_now() - tr->t0, tr->flags & TR_F_TIMESTAMPS,
 	    kind, text, n, more) == 0)
@@ -223,13 +270,32 @@ tr_chunk(struct transcript *tr, enum tr_kind kind, const char *bytes, size_t n)
 int
 tr_tail(const struct transcript *tr, size_t max, const char *indent, struct buf *out)
 {
-	size_t	 n = tr->tail_count < max ? tr->tail_count : max, i, k;
+	size_t			 n = tr->tail_count < max ? tr->tail_count : max, i, k;
+	const struct tr_event	*ev;
+	const char		*line;
+	char			 cut[TR_TAIL_WIDTH];
+	struct buf		 f = BUF_INIT;
+	int			 ts = tr->flags & TR_F_TIMESTAMPS, rc = 0;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && rc == 0; i++) {
 		k = (tr->tail_next + TR_TAIL_LINES - n + i) % TR_TAIL_LINES;
+		ev = &tr->tail[k];
+		line = ev->text;
+		if (ev->raw) {		/* formatted now, as it would have been */
+			f.len = 0;
+			if ((ev->more > 0 ? tr_format_cut(&f, ev->elapsed, ts, ev->kind,
+			    ev->text, ev->n, ev->more) : tr_format(&f, ev->elapsed, ts,
+			    ev->kind, ev->text, ev->n, ev->term)) == -1) {
+				rc = -1;
+				break;
+			}
+			tail_cut(cut, f.p, f.len);
+			line = cut;
+		}
 		if (buf_appendstr(out, indent) == -1 ||
-		    buf_appendstr(out, tr->tail[k]) == -1 || buf_append(out, "\n", 1) == -1)
-			return -1;
+		    buf_appendstr(out, line) == -1 || buf_append(out, "\n", 1) == -1)
+			rc = -1;
 	}
-	return 0;
+	buf_free(&f);
+	return rc;
 }

@@ -6,6 +6,8 @@
  * so a crash or a kill loses nothing already recorded; the live echo on
  * stderr (-v); and a ring of the last lines for error messages. With
  * TR_F_KEEP the whole text is also kept in memory (reports, golden files).
+ * When only the ring is there, lines are not formatted as they come: the
+ * ring keeps the raw events, formatted by tr_tail when an error needs them.
  *
  * The recording functions accept a NULL transcript and record nothing (a
  * quiet session).
@@ -35,6 +37,18 @@
 
 #define TR_KEEP_MAX	(4 * 1024 * 1024)	/* beyond this, kept text is cut */
 
+/* One line of the tail: formatted, or, when no sink formats lines (no
+ * file, no -v, nothing kept), the raw event, formatted only if an error
+ * message asks for the tail (tr_tail). Of a raw text the first
+ * TR_TAIL_WIDTH bytes are enough: the tail shows less than that of it. */
+struct tr_event {
+	char		 text[TR_TAIL_WIDTH];	/* "\0"-ended when formatted */
+	unsigned short	 n;			/* raw: bytes in text */
+	unsigned char	 raw, kind, term;
+	size_t		 more;			/* raw: tr_line_cut's */
+	double		 elapsed;		/* raw, with timestamps */
+};
+
 struct transcript {
 	int	 fd;		/* file sink, or -1 */
 	char	*path;		/* its name, for messages */
@@ -42,7 +56,7 @@ struct transcript {
 	double	 t0;		/* CLOCK_MONOTONIC at creation */
 	int	 failed;	/* a file write failed (reported once) */
 	int	*errors;	/* counts write and close failures, or NULL */
-	char	 tail[TR_TAIL_LINES][TR_TAIL_WIDTH];
+	struct tr_event tail[TR_TAIL_LINES];
 	size_t	 tail_next, tail_count;
 	struct buf line;	/* scratch for formatting */
 	struct buf all;		/* with TR_F_KEEP: every line so far */
