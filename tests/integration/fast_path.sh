@@ -104,3 +104,44 @@ LUA
 	expect_out "the file did not finish within its time limit"
 	expect_no_out "did not return to smtprun"
 done
+
+# TLS: one context per set of options for the run (the CA file is read once
+# for five handshakes), verify=false reads no trust store, and the client's
+# socket acknowledges at once after its handshake (TCP_QUICKACK).
+if command -v strace >/dev/null; then
+	cat >"$T/tlsprologue.lua" <<LUA
+local server = require "smtp.server"
+CERT, KEY = smtp.tls_selfsigned("mail.example.test")
+local f = assert(io.open("$T/ca.pem", "w")); f:write(CERT); f:close()
+local srv = server.new{ relay = "open", tls = { cert_pem = CERT, key_pem = KEY } }
+PORT = srv:listen{ quiet = true }:port()
+srv:start()
+function starttls(opts)
+  local s = smtp.connect{ host = "127.0.0.1", port = PORT }
+  s:greeting(); s:ehlo("client.example.test")
+  local info = s:starttls(opts)
+  s:quit()
+  return info
+end
+LUA
+	s=$(scenario tlsctx.lua <<LUA
+dofile("$T/tlsprologue.lua")
+for _ = 1, 5 do assert(starttls{ cafile = "$T/ca.pem" }.verified) end
+for _ = 1, 3 do assert(starttls{ verify = false }.verified == false) end
+LUA
+)
+	LAST="strace ... run $s"
+	strace -f -qq -o "$T/strace" -e trace=openat,setsockopt "$SMTPRUN" run \
+	    --transcript "$T/tlsctx.log" "$s" >"$T/out" 2>"$T/err"
+	RC=$?
+	expect_rc 0
+	n=$(grep -c "ca\.pem\", O_RDONLY" "$T/strace")
+	[ "$n" -eq 1 ] || fail "the CA file was opened $n times for 5 handshakes"
+	! grep -E "ca-certificates|/ssl/cert\.pem|/ssl/certs\"" "$T/strace" ||
+	    fail "verify=false loaded the system's trust store"
+	n=$(grep -c "TCP_QUICKACK, \[1\]" "$T/strace")
+	[ "$n" -eq 16 ] || fail "TCP_QUICKACK set $n times for 8 client handshakes (want 2 each)"
+	expect_in "$T/tlsctx.log" "=== certificate NOT verified (verify=false, no trust store loaded): self-signed certificate"
+else
+	echo "no strace: the TLS context checks are skipped"
+fi
