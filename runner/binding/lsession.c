@@ -64,8 +64,8 @@ session_begin(lua_State *L, struct session *s, int opts)
 	/* A session outlives the case that opened it: what it records goes to
 	 * the transcript of the case running now, and a case that uses an
 	 * unverified TLS session is marked like the one that began it. */
-	if (s->c.tr != NULL && s->ctx->tr != NULL)
-		s->c.tr = s->ctx->tr;
+	if (s->c.tr != NULL && s->ctx->tr != NULL && s->trv.parent != s->ctx->tr)
+		tr_view_attach(&s->trv, s->ctx->tr, s->id);
 	if (s->unverified)
 		s->ctx->insecure++;
 }
@@ -121,6 +121,13 @@ session_set_text(struct session *s, const char *text, int quoted)
 }
 
 void
+session_set_quiet(struct session *s)
+{
+	tr_view_detach(&s->trv);
+	s->c.tr = NULL;
+}
+
+void
 session_close(struct session *s, const char *why)
 {
 	if (s->state == S_CLOSED)
@@ -128,6 +135,7 @@ session_close(struct session *s, const char *why)
 	if (conn_is_open(&s->c) && why != NULL)
 		tr_printf(s->c.tr, TR_INFO, "%s", why);
 	conn_close(&s->c);
+	tr_view_detach(&s->trv);	/* no longer one of those open */
 	reply_free(&s->rp);
 	resolve_free(s->rq);
 	s->rq = NULL;
@@ -167,13 +175,17 @@ session_new(lua_State *L, struct smtp_ctx *ctx, int server, size_t line_max,
 	s->state = S_CLOSED;		/* consistent before anything can fail */
 	s->server = server;
 	s->ctx = ctx;
-	conn_init(&s->c, sched_loop(ctx->sched), &tp_tcp, ctx->tr, line_max);
+	s->id = ++ctx->nsessions;
+	conn_init(&s->c, sched_loop(ctx->sched), &tp_tcp, NULL, line_max);
+	if (ctx->tr != NULL) {
+		tr_view_attach(&s->trv, ctx->tr, s->id);
+		s->c.tr = &s->trv;
+	}
 	s->c.wake = task_wake;
 	reply_init(&s->rp, reply_max);
 	luaL_setmetatable(L, server ? SERVER_META : CLIENT_META);
 	lua_newtable(L);
 	lua_setiuservalue(L, -2, 1);
-	s->id = ++ctx->nsessions;
 	return s;
 }
 

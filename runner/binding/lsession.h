@@ -48,7 +48,8 @@ struct smtp_ctx;
 struct resolve_req;
 
 struct session {
-	struct conn		 c;		/* c.tr: NULL for a quiet session */
+	struct conn		 c;		/* c.tr: &trv, or NULL (quiet) */
+	struct transcript	 trv;		/* our view of the transcript */
 	struct reply_parser	 rp;		/* client: replies */
 	struct smtp_ctx		*ctx;
 	enum sstate		 state;
@@ -120,6 +121,8 @@ void	session_set_text(struct session *s, const char *text, int quoted);
 int	session_fail_closing(lua_State *L, struct session *s, const char *note,
 	    const char *gone, const char *kind, const char *fmt, ...)
 	    __attribute__((format(printf, 6, 7)));
+/* The session records nothing from now on (a quiet one). */
+void	session_set_quiet(struct session *s);
 /* Closes the connection (recording `why` when not NULL). Idempotent. */
 void	session_close(struct session *s, const char *why);
 /* Queues p[0..n) (+ CRLF), records it (opts at optidx: redact=, label=,

@@ -18,6 +18,55 @@ tr_init(struct transcript *tr, int fd, const char *path, int flags)
 	tr->path = path ? strdup(path) : NULL;
 	tr->flags = flags;
 	tr->t0 = mono_now();
+	tr->tail = calloc(TR_TAIL_LINES, sizeof(*tr->tail));	/* NULL: no tail */
+}
+
+void
+tr_view_detach(struct transcript *view)
+{
+	if (view->parent != NULL && view->counted)
+		view->parent->nviews--;
+	view->counted = 0;
+}
+
+void
+tr_view_attach(struct transcript *view, struct transcript *parent, int tag)
+{
+	tr_view_detach(view);
+	if (view->parent == NULL) {		/* a new view */
+		memset(view, 0, sizeof(*view));
+		view->fd = -1;
+	}
+	view->parent = parent;
+	view->tag = tag;
+	view->counted = 1;
+	parent->nviews++;
+}
+
+/* Where a line recorded on tr goes, and the tag it carries there (0: none). */
+static struct transcript *
+target(struct transcript *tr, int *tag)
+{
+	*tag = 0;
+	if (tr == NULL || tr->parent == NULL)
+		return tr;
+	if (tr->parent->nviews > 1)	/* from the first line with two open */
+		tr->parent->tagged = 1;
+	if (tr->parent->tagged)
+		*tag = tr->tag;
+	return tr->parent;
+}
+
+/* "[3] " before a line of session 3 (tag 0: nothing). */
+static void
+put_tag(struct buf *out, int tag)
+{
+	char	 t[24];
+
+	if (tag != 0) {
+		snprintf(t, sizeof(t), "[%d] ", tag);
+		buf_appendstr(out, t);
+	}
 }
 
 /* A write or close of the file failed: said once, and counted. */
@@ -50,6 +99,8 @@ tr_close(struct transcript *tr)
 	tr->path = NULL;
 	buf_free(&tr->line);
 	buf_free(&tr->all);
+	free(tr->tail);
+	tr->tail = NULL;
 }
 
 static int
@@ -105,8 +156,11 @@ tail_cut(char *slot, const char *line, size_t n)
 static struct tr_event *
 tail_slot(struct transcript *tr)
 {
-	struct tr_event	*ev = &tr->tail[tr->tail_next];
+	struct tr_event	*ev;
 
+	if (tr->tail == NULL)		/* a view, or no memory: no tail */
+		return NULL;
+	ev = &tr->tail[tr->tail_next];
 	tr->tail_next = (tr->tail_next + 1) % TR_TAIL_LINES;
 	if (tr->tail_count < TR_TAIL_LINES)
 		tr->tail_count++;
@@ -118,6 +172,8 @@ keep_tail(struct transcript *tr, const char *line, size_t n)
 {
 	struct tr_event	*ev = tail_slot(tr);
 
+	if (ev == NULL)
+		return;
 	ev->raw = 0;
 	tail_cut(ev->text, line, n);
 }
@@ -130,12 +186,15 @@ raw_only(const struct transcript *tr)
 }
 
 static void
-keep_raw(struct transcript *tr, enum tr_kind kind, const char *text, size_t n,
+keep_raw(struct transcript *tr, int tag, enum tr_kind kind, const char *text, size_t n,
     enum lb_term term, size_t more)
 {
 	struct tr_event	*ev = tail_slot(tr);
 
+	if (ev == NULL)
+		return;
 	ev->raw = 1;
+	ev->tag = tag;
 	ev->kind = (unsigned char)kind;
 	ev->term = (unsigned char)term;
 	ev->more = more;
@@ -178,13 +237,16 @@ void
 tr_line(struct transcript *tr, enum tr_kind kind, const char *text, size_t n,
     enum lb_term term)
 {
-	if (tr == NULL)			/* a quiet session */
+	int	 tag;
+
+	if ((tr = target(tr, &tag)) == NULL)	/* a quiet session */
 		return;
 	if (raw_only(tr)) {
-		keep_raw(tr, kind, text, n, term, 0);
+		keep_raw(tr, tag, kind, text, n, term, 0);
 		return;
 	}
 	tr->line.len = 0;
+	put_tag(&tr->line, tag);
 	if (tr_format(&tr->line, mono_now() - tr->t0, tr->flags & TR_F_TIMESTAMPS, kind,
 	    text, n, term) == 0)
 		record(tr, kind);
@@ -194,13 +256,16 @@ void
 tr_line_cut(struct transcript *tr, enum tr_kind kind, const char *text, size_t n,
     size_t more)
 {
-	if (tr == NULL)
+	int	 tag;
+
+	if ((tr = target(tr, &tag)) == NULL)
 		return;
 	if (raw_only(tr)) {
-		keep_raw(tr, kind, text, n, LB_NONE, more);
+		keep_raw(tr, tag, kind, text, n, LB_NONE, more);
 		return;
 	}
 	tr->line.len = 0;
+	put_tag(&tr->line, tag);
 	if (tr_format_cut(&tr->line, mono_now() - tr->t0, tr->flags & TR_F_TIMESTAMPS,
 	    kind, text, n, more) == 0)
 		record(tr, kind);
@@ -225,7 +290,10 @@ const char *
 tr_secret(struct transcript *tr, enum tr_kind kind, const char *text, size_t n,
     const char *shown)
 {
-	if (tr != NULL && (tr->flags & TR_F_SHOW_SECRETS)) {
+	int	 tag;
+	const struct transcript *to = target(tr, &tag);
+
+	if (to != NULL && (to->flags & TR_F_SHOW_SECRETS)) {
 		tr_line(tr, kind, text, n, LB_CRLF);
 		return NULL;
 	}
@@ -277,12 +345,16 @@ tr_tail(const struct transcript *tr, size_t max, const char *indent, struct buf 
 	struct buf		 f = BUF_INIT;
 	int			 ts = tr->flags & TR_F_TIMESTAMPS, rc = 0;
 
+	if (tr->tail == NULL)
+		n = 0;
+
 	for (i = 0; i < n && rc == 0; i++) {
 		k = (tr->tail_next + TR_TAIL_LINES - n + i) % TR_TAIL_LINES;
 		ev = &tr->tail[k];
 		line = ev->text;
 		if (ev->raw) {		/* formatted now, as it would have been */
 			f.len = 0;
+			put_tag(&f, ev->tag);
 			if ((ev->more > 0 ? tr_format_cut(&f, ev->elapsed, ts, ev->kind,
 			    ev->text, ev->n, ev->more) : tr_format(&f, ev->elapsed, ts,
 			    ev->kind, ev->text, ev->n, ev->term)) == -1) {

@@ -45,6 +45,7 @@ struct tr_event {
 	char		 text[TR_TAIL_WIDTH];	/* "\0"-ended when formatted */
 	unsigned short	 n;			/* raw: bytes in text */
 	unsigned char	 raw, kind, term;
+	int		 tag;			/* raw: the session's, or 0 */
 	size_t		 more;			/* raw: tr_line_cut's */
 	double		 elapsed;		/* raw, with timestamps */
 };
@@ -56,16 +57,35 @@ struct transcript {
 	double	 t0;		/* CLOCK_MONOTONIC at creation */
 	int	 failed;	/* a file write failed (reported once) */
 	int	*errors;	/* counts write and close failures, or NULL */
-	struct tr_event tail[TR_TAIL_LINES];
+	struct tr_event *tail;	/* TR_TAIL_LINES of them (NULL in a view) */
 	size_t	 tail_next, tail_count;
 	struct buf line;	/* scratch for formatting */
 	struct buf all;		/* with TR_F_KEEP: every line so far */
 	int	 cut;		/* the kept text reached TR_KEEP_MAX */
+	/* A session's view (tr_view_attach): its lines go to parent, tagged
+	 * "[tag] " once parent has had two sessions open at once. */
+	struct transcript *parent;
+	int	 tag;
+	int	 counted;	/* a view: counted in parent's nviews */
+	int	 nviews;	/* sessions open on this transcript now */
+	int	 tagged;	/* there were two at once: lines carry tags */
 };
 
 /* fd < 0: no file (else the transcript owns and closes it). path is copied
  * (may be NULL). flags: TR_F_*. */
 void	tr_init(struct transcript *tr, int fd, const char *path, int flags);
+/*
+ * Sessions record through a view of the transcript (their own small struct
+ * transcript, no sinks of its own): once a second session is open on the
+ * transcript at the same time, every line a session records from then on
+ * starts with its tag, "[2] " (sessions running concurrently, told apart);
+ * a transcript that never had two open at once is exactly as without
+ * views. Attach (again) moves a view to another transcript (a session
+ * going on in the next case); detach says the session closed (its later
+ * lines, if any, still go to the parent).
+ */
+void	tr_view_attach(struct transcript *view, struct transcript *parent, int tag);
+void	tr_view_detach(struct transcript *view);
 void	tr_close(struct transcript *tr);
 /* Closes the file sink only: kept text and tail stay (a finished case).
  * A failed write or close is said on stderr, naming the file, and counted

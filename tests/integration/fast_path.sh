@@ -145,3 +145,61 @@ LUA
 else
 	echo "no strace: the TLS context checks are skipped"
 fi
+
+# Sessions open at once on one transcript are told apart: from the first
+# line recorded while two are open, each session's lines carry its tag
+# (its number: the server role's quiet sessions count too, so a, b = 1, 3).
+# One session at a time (even several, one after another) stays untagged.
+prologue <<'LUA'
+local server = require "smtp.server"
+local srv = server.new{ relay = "open" }
+PORT = srv:listen{ quiet = true }:port()
+srv:start()
+function open()
+  local s = smtp.connect{ host = "127.0.0.1", port = PORT }
+  s:greeting()
+  return s
+end
+LUA
+s=$(with tags.lua <<'LUA'
+local a, b = open(), open()
+local done = 0
+smtp.spawn(function() a:ehlo("a.example"); a:mail_from("x@a.example"); a:quit(); done = done + 1 end)
+smtp.spawn(function() b:ehlo("b.example"); b:mail_from("y@b.example"); b:quit(); done = done + 1 end)
+while done < 2 do smtp.sleep(0.01) end    -- (the server's task runs on)
+LUA
+)
+run run --transcript "$T/tags.log" "$s"
+expect_rc 0
+expect_lines "$T/tags.log" "=== Connected to 127.0.0.1" "<-  220 " "[3] === Connected to 127.0.0.1" \
+    "[3] <-  220 "
+expect_in "$T/tags.log" "[1]  -> MAIL FROM:<x@a.example>"
+expect_in "$T/tags.log" "[3]  -> MAIL FROM:<y@b.example>"
+expect_in "$T/tags.log" "[1] <-  221 "
+expect_in "$T/tags.log" "[3] <-  221 "
+# Not a line of either session untagged once both were open.
+awk '/^\[3\] === Connected/ { on = 1 } on && /^(<-| ->|<\*\*)/ { bad = 1 } END { exit bad }' \
+    "$T/tags.log" || fail "a session line without its tag after both were open"
+# A failure's tail (no -T: formatted from the raw ring) carries the tags too.
+s=$(with tagfail.lua <<'LUA'
+local a, b = open(), open()
+a:ehlo("a.example")
+b:ehlo("b.example")
+b:mail_from("y@b.example", { expect = 550 })
+LUA
+)
+run run "$s"
+expect_rc 1
+expect_out "[3] <** 250 2.1.0 Ok"
+s=$(with single.lua <<'LUA'
+for _ = 1, 2 do
+  local s = open()
+  s:ehlo("one.example"); s:mail_from("x@one.example"); s:quit()
+end
+LUA
+)
+run run --transcript "$T/single.log" "$s"
+expect_rc 0
+expect_in "$T/single.log" " -> MAIL FROM:<x@one.example>"
+expect_not_in "$T/single.log" "[1] "
+expect_not_in "$T/single.log" "[3] "
