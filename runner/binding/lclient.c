@@ -434,34 +434,121 @@ on_line(void *arg, const char *line, size_t len, enum lb_term term, int code)
 		held_flush(s, kind);
 }
 
-/* Pushes the reply just completed as a table: code, enhanced, lines, text
- * (and invalid_utf8 = true when some line is not UTF-8). */
+/*
+ * A reply is a table with code and text (and invalid_utf8 = true when some
+ * line is not UTF-8); its lines and enhanced code are made from the text
+ * when first read (__index) or when the table is walked (__pairs), and then
+ * kept in it: most replies are dropped by the helper that read them, and a
+ * table of lines per reply was a sixth of a message's cost.
+ */
+static const char REPLY_META_KEY = 'r';
+
+/* Sets t.lines (t at idx) from t.text: the lines joined with "\n". */
+static void
+reply_make_lines(lua_State *L, int idx)
+{
+	const char	*p, *nl;
+	size_t		 len;
+	lua_Integer	 i = 0;
+
+	lua_getfield(L, idx, "text");
+	p = lua_tolstring(L, -1, &len);
+	lua_createtable(L, 1, 0);
+	if (p != NULL) {
+		while ((nl = memchr(p, '\n', len)) != NULL) {
+			lua_pushlstring(L, p, (size_t)(nl - p));
+			lua_rawseti(L, -2, ++i);
+			len -= (size_t)(nl - p) + 1;
+			p = nl + 1;
+		}
+		lua_pushlstring(L, p, len);
+		lua_rawseti(L, -2, ++i);
+	}
+	lua_pushvalue(L, -1);
+	lua_setfield(L, idx, "lines");
+	lua_remove(L, -2);			/* the text */
+}
+
+/* Sets t.enhanced (t at idx) when the first line starts with an RFC 3463
+ * code of the reply's class; pushes it, or nil. */
+static void
+reply_make_enhanced(lua_State *L, int idx)
+{
+	char		 enh[sizeof(((struct reply *)0)->enhanced)];
+	const char	*p, *nl;
+	size_t		 len;
+	lua_Integer	 code;
+
+	lua_getfield(L, idx, "code");
+	code = lua_tointeger(L, -1);
+	lua_getfield(L, idx, "text");
+	p = lua_tolstring(L, -1, &len);
+	lua_pop(L, 2);
+	if (p != NULL && (nl = memchr(p, '\n', len)) != NULL)
+		len = (size_t)(nl - p);
+	if (p == NULL || reply_enhanced_of(p, len, enh) == 0 || enh[0] != '0' + code / 100) {
+		lua_pushnil(L);
+		return;
+	}
+	lua_pushstring(L, enh);
+	lua_pushvalue(L, -1);
+	lua_setfield(L, idx, "enhanced");
+}
+
+static int
+reply_index(lua_State *L)
+{
+	const char	*k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "";
+
+	if (strcmp(k, "lines") == 0)
+		reply_make_lines(L, 1);
+	else if (strcmp(k, "enhanced") == 0)
+		reply_make_enhanced(L, 1);
+	else
+		lua_pushnil(L);
+	return 1;
+}
+
+static int
+reply_next(lua_State *L)
+{
+	lua_settop(L, 2);
+	if (lua_next(L, 1))
+		return 2;
+	lua_pushnil(L);
+	return 1;
+}
+
+static int
+reply_pairs(lua_State *L)
+{
+	lua_pushliteral(L, "lines");
+	if (lua_rawget(L, 1) == LUA_TNIL)
+		reply_make_lines(L, 1);
+	lua_pushliteral(L, "enhanced");
+	if (lua_rawget(L, 1) == LUA_TNIL)
+		reply_make_enhanced(L, 1);
+	lua_pushcfunction(L, reply_next);
+	lua_pushvalue(L, 1);
+	lua_pushnil(L);
+	return 3;
+}
+
+/* Pushes the reply just completed. */
 static void
 push_reply(lua_State *L, const struct reply *r)
 {
-	const char	*p;
-	size_t		 i, len;
-
 	lua_createtable(L, 0, 4);
 	lua_pushinteger(L, r->code);
 	lua_setfield(L, -2, "code");
-	if (r->enhanced[0]) {
-		lua_pushstring(L, r->enhanced);
-		lua_setfield(L, -2, "enhanced");
-	}
-	lua_createtable(L, (int)r->nlines, 0);
-	for (i = 0; i < r->nlines; i++) {
-		p = reply_text_line(r, i, &len);
-		lua_pushlstring(L, p, len);
-		lua_rawseti(L, -2, (lua_Integer)i + 1);
-	}
-	lua_setfield(L, -2, "lines");
 	lua_pushlstring(L, r->text.p ? r->text.p : "", r->text.len ? r->text.len - 1 : 0);
 	lua_setfield(L, -2, "text");
 	if (r->invalid_utf8) {
 		lua_pushboolean(L, 1);
 		lua_setfield(L, -2, "invalid_utf8");
 	}
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &REPLY_META_KEY);
+	lua_setmetatable(L, -2);
 }
 
 /* "554 5.7.1 <x>: Relay access denied" (+ how many more lines). */
@@ -848,6 +935,12 @@ lclient_register(lua_State *L)
 	static const luaL_Reg *const lists[] = { session_methods, client_methods,
 		ltls_methods, NULL };
 
+	lua_createtable(L, 0, 2);	/* the metatable of replies */
+	lua_pushcfunction(L, reply_index);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, reply_pairs);
+	lua_setfield(L, -2, "__pairs");
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &REPLY_META_KEY);
 	larg_class(L, CLIENT_META, session_metamethods, lists);
 	lua_setfield(L, -2, "session");
 	lua_pushcfunction(L, l_connect);

@@ -225,7 +225,7 @@ accepted(lua_State *L, struct listener *l, int fd, const struct sockaddr_storage
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	s = session_new(L, l->ctx, 1, l->line_max, 0);
 	if (l->quiet)
-		s->c.tr = NULL;
+		session_set_quiet(s);
 	s->data_max = l->data_max;
 	net_addr_str((const struct sockaddr *)ss, s->addr, sizeof(s->addr));
 	snprintf(s->host, sizeof(s->host), "%s", s->addr);

@@ -183,17 +183,17 @@ finish_command(lua_State *L, struct session *s, const struct lb_line *l,
 	if (shown != NULL) {
 		tr_line(s->c.tr, KIND(s, ok ? TR_RECV : TR_RECV_BAD), shown, strlen(shown),
 		    LB_CRLF);
-		snprintf(s->last_cmd, sizeof(s->last_cmd), "'%s'", shown);
+		session_set_text(s, shown, 1);
 	} else {
 		tr_line(s->c.tr, KIND(s, ok ? TR_RECV : TR_RECV_BAD), l->p, l->len, l->term);
 		session_set_last(s, l->p, l->len);
 	}
 	if (!ok) {
 		lua_pushfstring(L, "expected a command matching \"%s\", got %s",
-		    lua_tostring(L, 2), s->last_cmd);
+		    lua_tostring(L, 2), session_last(s));
 		lerr_push(L, "expect", lua_tostring(L, -1));
 		lerr_field(L, "expected", lua_tostring(L, 2));
-		lerr_field(L, "got", s->last_cmd);
+		lerr_field(L, "got", session_last(s));
 		return lerr_throw(L, s->c.tr);
 	}
 	lua_createtable(L, 0, 4);
@@ -248,7 +248,7 @@ data_line(lua_State *L, struct session *s, const struct lb_line *l)
 		push_data_info(L, d);
 		push_pipelined(L, s);
 		dr_free(d);
-		snprintf(s->last_cmd, sizeof(s->last_cmd), "the message data");
+		session_set_text(s, "the message data", 0);
 		return 1;
 	case DR_NOMEM:
 		dr_free(d);

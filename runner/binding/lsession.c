@@ -64,26 +64,68 @@ session_begin(lua_State *L, struct session *s, int opts)
 	/* A session outlives the case that opened it: what it records goes to
 	 * the transcript of the case running now, and a case that uses an
 	 * unverified TLS session is marked like the one that began it. */
-	if (s->c.tr != NULL && s->ctx->tr != NULL && s->ctx->owner_of == NULL)
-		s->c.tr = s->ctx->tr;
+	if (s->c.tr != NULL && s->ctx->tr != NULL && s->ctx->owner_of == NULL &&
+	    s->trv.parent != s->ctx->tr)
+		tr_view_attach(&s->trv, s->ctx->tr, s->id);
 	if (s->unverified)
 		s->ctx->insecure++;
 }
 
 const char *
-session_answering(const struct session *s)
+session_last(struct session *s)
 {
-	return s->last_cmd[0] ? s->last_cmd : s->server ? "the connection" : "the greeting";
+	struct buf	 ex = BUF_INIT;
+
+	if (s->last_stale) {
+		/* last_raw holds one byte past the excerpt when there was more:
+		 * esc_excerpt cuts there and adds its mark, as on the whole. */
+		esc_excerpt(&ex, s->last_raw, s->last_rawlen, EXCERPT);
+		snprintf(s->last_cmd, sizeof(s->last_cmd), "'%s'", buf_cstr(&ex));
+		buf_free(&ex);
+		s->last_stale = 0;
+	}
+	return s->last_cmd;
+}
+
+const char *
+session_answering(struct session *s)
+{
+	const char	*last = session_last(s);
+
+	return last[0] ? last : s->server ? "the connection" : "the greeting";
 }
 
 void
 session_set_last(struct session *s, const char *p, size_t n)
 {
-	struct buf	 ex = BUF_INIT;
+	s->last_rawlen = n < sizeof(s->last_raw) ? n : sizeof(s->last_raw);
+	memcpy(s->last_raw, p, s->last_rawlen);
+	s->last_stale = 1;
+}
 
-	esc_excerpt(&ex, p, n, EXCERPT);
-	snprintf(s->last_cmd, sizeof(s->last_cmd), "'%s'", buf_cstr(&ex));
-	buf_free(&ex);
+void
+session_set_text(struct session *s, const char *text, int quoted)
+{
+	size_t	 n = strlen(text), max = sizeof(s->last_cmd) - 1 - (quoted ? 2 : 0);
+	char	*o = s->last_cmd;
+
+	if (n > max)
+		n = max;
+	if (quoted)
+		*o++ = '\'';
+	memcpy(o, text, n);
+	o += n;
+	if (quoted)
+		*o++ = '\'';
+	*o = '\0';
+	s->last_stale = 0;
+}
+
+void
+session_set_quiet(struct session *s)
+{
+	tr_view_detach(&s->trv);
+	s->c.tr = NULL;
 }
 
 void
@@ -100,6 +142,7 @@ session_close(struct session *s, const char *why)
 	if (conn_is_open(&s->c) && why != NULL)
 		tr_printf(s->c.tr, TR_INFO, "%s", why);
 	conn_close(&s->c);
+	tr_view_detach(&s->trv);	/* no longer one of those open */
 	reply_free(&s->rp);
 	resolve_free(s->rq);
 	s->rq = NULL;
@@ -146,19 +189,24 @@ session_new(lua_State *L, struct smtp_ctx *ctx, int server, size_t line_max,
 {
 	struct session	*s = lua_newuserdatauv(L, sizeof(*s), 1);
 	struct lowner	*own;
+	struct transcript *tr;
 
 	memset(s, 0, sizeof(*s));
 	s->state = S_CLOSED;		/* consistent before anything can fail */
 	PHASE_INIT(&s->ph);		/* no phase timed */
 	s->server = server;
 	s->ctx = ctx;
-	conn_init(&s->c, sched_loop(ctx->sched), &tp_tcp, lctx_tr(L, ctx), line_max);
+	s->id = ++ctx->nsessions;
+	conn_init(&s->c, sched_loop(ctx->sched), &tp_tcp, NULL, line_max);
+	if ((tr = lctx_tr(L, ctx)) != NULL) {
+		tr_view_attach(&s->trv, tr, s->id);
+		s->c.tr = &s->trv;
+	}
 	s->c.wake = task_wake;
 	reply_init(&s->rp, reply_max);
 	luaL_setmetatable(L, server ? SERVER_META : CLIENT_META);
 	lua_newtable(L);
 	lua_setiuservalue(L, -2, 1);
-	s->id = ++ctx->nsessions;
 	if ((own = lctx_owner(L, ctx)) != NULL) {
 		if ((s->owned_next = own->sessions) != NULL)
 			own->sessions->owned_prev = &s->owned_next;
@@ -259,8 +307,7 @@ session_send(lua_State *L, struct session *s, const char *p, size_t n, int crlf,
 	if (s->server)
 		;
 	else if (shown != NULL || label != NULL)
-		snprintf(s->last_cmd, sizeof(s->last_cmd), shown ? "'%s'" : "%s",
-		    shown ? shown : label);
+		session_set_text(s, shown ? shown : label, shown != NULL);
 	else
 		session_set_last(s, p, n >= 2 && p[n - 2] == '\r' && p[n - 1] == '\n' ?
 		    n - 2 : n);
@@ -419,7 +466,7 @@ l_last_command(lua_State *L)
 {
 	struct session	*s = session_check(L, 1);
 
-	lua_pushstring(L, s->last_cmd);
+	lua_pushstring(L, session_last(s));
 	return 1;
 }
 

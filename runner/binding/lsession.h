@@ -49,7 +49,8 @@ struct smtp_ctx;
 struct resolve_req;
 
 struct session {
-	struct conn		 c;		/* c.tr: NULL for a quiet session */
+	struct conn		 c;		/* c.tr: &trv, or NULL (quiet) */
+	struct transcript	 trv;		/* our view of the transcript */
 	struct reply_parser	 rp;		/* client: replies */
 	struct smtp_ctx		*ctx;
 	enum sstate		 state;
@@ -69,7 +70,13 @@ struct session {
 	struct spec		 spec;		/* of the expect in progress */
 	int			 hide_scram;	/* its opts said redact = "scram" */
 	int			 unverified;	/* TLS without certificate checks */
-	char			 last_cmd[LAST_CMD_SIZE];	/* as recorded (redacted) */
+	/* The last command as messages show it (redacted), quoted and
+	 * escaped only when a message or s:last_command needs it: until then
+	 * last_raw holds its first bytes (enough for the excerpt). */
+	char			 last_cmd[LAST_CMD_SIZE];
+	char			 last_raw[EXCERPT + 1];
+	size_t			 last_rawlen;
+	int			 last_stale;	/* last_cmd is to be made from last_raw */
 	struct data_reader	 data;		/* server: DATA being read */
 	/* Client: the lines of the reply in progress, recorded once it is
 	 * judged (lclient.c), and those past what a reply may record. */
@@ -100,9 +107,14 @@ double	session_timeout(lua_State *L, struct session *s, int opts);
 void	session_begin(lua_State *L, struct session *s, int opts);
 /* What a reply answers: the last command, quoted, or "the greeting" (client)
  * / "the connection" (server). Valid until last_cmd changes. */
-const char *session_answering(const struct session *s);
-/* Sets last_cmd to the command as messages show it, quoted and escaped. */
+const char *session_answering(struct session *s);
+/* The last command as messages show it ("" before any). */
+const char *session_last(struct session *s);
+/* Sets the last command: p[0..n) is kept raw, and quoted and escaped
+ * only when a message asks for it (nothing is formatted on success). */
 void	session_set_last(struct session *s, const char *p, size_t n);
+/* Sets the last command to text as it is, or quoted ('text'). */
+void	session_set_text(struct session *s, const char *text, int quoted);
 /* Records "*** message" in the session's transcript and raises it as an
  * error of this kind (binding/lerror.h). */
 #define session_fail(L, s, kind, ...) \
@@ -113,6 +125,8 @@ void	session_set_last(struct session *s, const char *p, size_t n);
 int	session_fail_closing(lua_State *L, struct session *s, const char *note,
 	    const char *gone, const char *kind, const char *fmt, ...)
 	    __attribute__((format(printf, 6, 7)));
+/* The session records nothing from now on (a quiet one). */
+void	session_set_quiet(struct session *s);
 /* Closes the connection (recording `why` when not NULL). Idempotent. */
 void	session_close(struct session *s, const char *why);
 /* Closes the sessions o's virtual session left open; from now on they

@@ -85,6 +85,9 @@ record_tls(struct session *s)
 	}
 	if (v == 1)
 		tr_printf(s->c.tr, TR_INFO, "certificate verified");
+	else if (v == 0 && !tls_verify_enabled(&s->c) && !tls_trust_loaded(&s->c))
+		tr_printf(s->c.tr, TR_INFO, "certificate NOT verified (verify=false, no "
+		    "trust store loaded): %s", why);
 	else if (v == 0 && !tls_verify_enabled(&s->c))
 		tr_printf(s->c.tr, TR_INFO, "certificate NOT verified (verify=false): "
 		    "it would have failed: %s", why);

@@ -1,4 +1,7 @@
 /* task.c - tasks and their scheduler: Lua coroutines resumed by the event loop. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -49,7 +52,20 @@ struct sched {
 	_Atomic(void *)	 step_owner;
 	atomic_ulong	 step_word;
 	unsigned long	 nsteps;
+	/* The count hook, armed on demand (sched_arm). */
+	lua_Hook	 hook;
+	int		 hook_count;
+	int		 hook_set;
+	int		 on_demand;	/* else installed for every step */
+	pthread_t	 thread;	/* the loop's */
 };
+
+#define ARM_SIGNAL	SIGURG	/* ignored by default; no socket here asks for it */
+
+/* What the handler arms, on this thread: the coroutine stepping now. */
+static _Thread_local lua_State *volatile arm_L;
+static _Thread_local lua_Hook arm_hook;
+static _Thread_local int arm_count;
 
 #define STEP_RUNNING	1UL
 #define STEP_SEIZED	2UL
@@ -122,12 +138,90 @@ task_current(lua_State *L)
 	return *(struct task **)lua_getextraspace(L);
 }
 
+/* An armed count hook passes from one Lua thread to another. */
+static void
+pass_hook(lua_State *from, lua_State *to)
+{
+	if (lua_gethookmask(from) != 0 && lua_gethookmask(to) == 0)
+		lua_sethook(to, lua_gethook(from), LUA_MASKCOUNT, lua_gethookcount(from));
+}
+
+/* Calls upvalue 1 with this call's arguments, the coroutine co being what
+ * the handler arms meanwhile (binding/task.h: sched_arm); an armed hook
+ * goes down into co and back up. Errors pass through as they are. */
+static int
+run_in(lua_State *L, lua_State *co)
+{
+	lua_State	*prev = arm_L;
+	int		 status, base = 1;
+
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, base);
+	if (prev == NULL || co == NULL) {	/* not in a task's step */
+		lua_call(L, lua_gettop(L) - base, LUA_MULTRET);
+		return lua_gettop(L);
+	}
+	pass_hook(L, co);
+	arm_L = co;
+	atomic_signal_fence(memory_order_seq_cst);
+	status = lua_pcall(L, lua_gettop(L) - base, LUA_MULTRET, 0);
+	arm_L = prev;
+	atomic_signal_fence(memory_order_seq_cst);
+	pass_hook(co, L);
+	if (status != LUA_OK)
+		return lua_error(L);
+	return lua_gettop(L);
+}
+
+/* coroutine.resume(co, ...), co being what the handler arms. */
+static int
+co_resume(lua_State *L)
+{
+	return run_in(L, lua_tothread(L, 1));
+}
+
+/* A function coroutine.wrap made: upvalue 1 it, upvalue 2 its coroutine. */
+static int
+co_wrapped(lua_State *L)
+{
+	return run_in(L, lua_tothread(L, lua_upvalueindex(2)));
+}
+
+/* coroutine.wrap(f): the function Lua's makes (its upvalue 1 is the
+ * coroutine), in one that tells the handler which coroutine runs. */
+static int
+co_wrap(lua_State *L)
+{
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	if (lua_getupvalue(L, -1, 1) == NULL || !lua_isthread(L, -1))
+		return 1;		/* not as expected: Lua's as it is */
+	lua_pushcclosure(L, co_wrapped, 2);
+	return 1;
+}
+
 void
 task_state_init(lua_State *L)
 {
 	/* Lua leaves the extra space uninitialised, and every coroutine the
 	 * script makes copies the main thread's: none of them is a task. */
 	*(struct task **)lua_getextraspace(L) = NULL;
+	/* A coroutine the script made, spinning, is where the hook must be
+	 * armed: resume and wrap say which one runs. */
+	if (lua_getglobal(L, "coroutine") == LUA_TTABLE) {
+		if (lua_getfield(L, -1, "resume") == LUA_TFUNCTION) {
+			lua_pushcclosure(L, co_resume, 1);
+			lua_setfield(L, -2, "resume");
+		} else
+			lua_pop(L, 1);
+		if (lua_getfield(L, -1, "wrap") == LUA_TFUNCTION) {
+			lua_pushcclosure(L, co_wrap, 1);
+			lua_setfield(L, -2, "wrap");
+		} else
+			lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
 }
 
 void
@@ -391,6 +485,14 @@ step(struct task *t)
 	t->started = 1;
 	t->spent = 0;		/* a new slice */
 	serial = ++t->s->nsteps;
+	if (t->s->hook_set) {
+		arm_hook = t->s->hook;
+		arm_count = t->s->hook_count;
+		if (!t->s->on_demand)
+			lua_sethook(t->L, arm_hook, LUA_MASKCOUNT, arm_count);
+		arm_L = t->L;
+		atomic_signal_fence(memory_order_seq_cst);
+	}
 	atomic_store(&t->s->step_owner, t->owner);
 	atomic_store(&t->s->step_word, serial << 2 | STEP_RUNNING);
 	status = lua_resume(t->L, NULL, nargs, &nres);
@@ -398,6 +500,12 @@ step(struct task *t)
 		for (;;)
 			pause();	/* the watchdog ends the process */
 	atomic_store(&t->s->step_owner, NULL);
+	if (t->s->hook_set) {
+		arm_L = NULL;		/* the handler arms nothing from here */
+		atomic_signal_fence(memory_order_seq_cst);
+		if (lua_gethookmask(t->L) != 0)
+			lua_sethook(t->L, NULL, 0, 0);
+	}
 	if (status == LUA_YIELD) {
 		lua_pop(t->L, nres);
 		/* A bare coroutine.yield(): just let the others run first. */
@@ -407,6 +515,53 @@ step(struct task *t)
 	}
 	t->done(t, status, t->done_arg);
 	task_free(t);
+}
+
+static void
+on_arm(int signo)
+{
+	lua_State	*L = arm_L;
+	int		 saved = errno;
+
+	(void)signo;
+	if (L != NULL)
+		lua_sethook(L, arm_hook, LUA_MASKCOUNT, arm_count);
+	errno = saved;
+}
+
+void
+sched_set_hook(struct sched *s, lua_Hook hook, int count)
+{
+	s->hook = hook;
+	s->hook_count = count;
+	s->hook_set = 1;
+}
+
+int
+sched_arm_on_demand(struct sched *s, int on)
+{
+	struct sigaction	 sa;
+
+	if (!on) {
+		s->on_demand = 0;
+		return 0;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_arm;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(ARM_SIGNAL, &sa, NULL) == -1)
+		return -1;
+	s->thread = pthread_self();
+	s->on_demand = 1;
+	return 0;
+}
+
+void
+sched_arm(struct sched *s)
+{
+	if (s->on_demand)
+		pthread_kill(s->thread, ARM_SIGNAL);
 }
 
 void

@@ -43,7 +43,8 @@ void	*task_owner(const struct task *t);
 /* The task running on coroutine L, or NULL (the main thread, or a coroutine
  * the script made itself). */
 struct task *task_current(lua_State *L);
-/* Marks L, a new Lua state, as no task (its coroutines inherit that). */
+/* Marks L, a new Lua state, as no task (its coroutines inherit that);
+ * wraps coroutine.resume and coroutine.wrap (the libraries are open). */
 void	task_state_init(lua_State *L);
 
 /*
@@ -114,5 +115,29 @@ void	*sched_stepping(struct sched *s, unsigned long *serial);
  * (the thread parks for good: the watchdog must end the process); false
  * if it ended (the loop's thread goes on, the watchdog must not act). */
 int	sched_seize(struct sched *s, unsigned long serial);
+
+/*
+ * The hook that stops a script that computes without waiting (a time limit
+ * passed, a signal came) costs every VM instruction while it is installed,
+ * so it is armed only when needed: sched_arm, from any thread (the
+ * watchdog, once a step runs past its limit or a signal is pending), sends
+ * SIGURG to the loop's thread, whose handler installs the hook on the task
+ * running there: lua_sethook is what Lua's own lua.c calls from a signal
+ * handler, documented safe there. The hook is taken off when the step ends.
+ * A coroutine the script made is a Lua thread of its own: coroutine.resume
+ * and coroutine.wrap's functions (task_state_init replaces them) tell the
+ * handler which one runs, and an armed hook passes into it and back.
+ */
+/* The hook (count: instructions between its calls while armed). Until
+ * sched_arm_on_demand, it is installed for every step. */
+void	sched_set_hook(struct sched *s, lua_Hook hook, int count);
+/* Called on the loop's thread by whoever will call sched_arm (the
+ * watchdog), on = 1: from now on the hook is installed only when armed
+ * (-1 when the signal handler cannot be set: it stays on every step);
+ * on = 0: back to every step. */
+int	sched_arm_on_demand(struct sched *s, int on);
+/* Arms the hook on the step running now on s's thread (if any). Any
+ * thread. */
+void	sched_arm(struct sched *s);
 
 #endif

@@ -12,10 +12,15 @@
 
 #define SPEC_MAX	16	/* codes and classes in one spec */
 
-/* Three characters each: a digit or 'x' (any digit). */
+/* Three characters each: a digit or 'x' (any digit), for messages; and
+ * the codes each accepts as integers, lo..hi, for matching ("25x": 250 to
+ * 259). An 'x' before a digit ("2x0") also sets `digits`: then the code's
+ * digits are compared one by one as well. */
 struct spec {
 	int	 n;		/* 0: any reply */
 	char	 pat[SPEC_MAX][4];
+	short	 lo[SPEC_MAX], hi[SPEC_MAX];
+	char	 digits[SPEC_MAX];
 };
 
 enum spec_status {

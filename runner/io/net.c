@@ -72,3 +72,16 @@ net_addr_str(const struct sockaddr *sa, char *out, size_t outlen)
 	if (inet_ntop(sa->sa_family, a, out, (socklen_t)outlen) == NULL)
 		snprintf(out, outlen, "?");
 }
+
+int
+net_quickack(int fd)
+{
+#ifdef TCP_QUICKACK
+	int	 on = 1;
+
+	return setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &on, sizeof(on));
+#else
+	(void)fd;
+	return -1;
+#endif
+}

@@ -16,6 +16,10 @@ int	net_connect_start(const struct sockaddr *sa, socklen_t salen, int *in_progre
 /* Checks a connect in progress: 1 connected, 0 still in progress, -1 failed
  * (with the reason). */
 int	net_connect_finish(int fd, char *err, size_t errlen);
+/* TCP_QUICKACK on: ACK what arrives at once rather than delayed (Linux;
+ * the kernel may leave the mode again later). Returns 0, or -1 where it
+ * cannot be set (not TCP, another system): nothing is lost then. */
+int	net_quickack(int fd);
 /* "127.0.0.1" or "::1" (no port). */
 void	net_addr_str(const struct sockaddr *sa, char *out, size_t outlen);
 

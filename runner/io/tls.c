@@ -10,12 +10,15 @@
 #include <openssl/x509v3.h>
 
 #include "io/conn.h"
+#include "io/net.h"
 #include "io/tcp.h"
 #include "io/tls.h"
 
 struct tls {
 	SSL		*ssl;
 	int		 verify;		/* verification was asked for */
+	int		 trust;			/* a trust store was loaded */
+	int		 quickack;		/* writes left to follow with one */
 	int		 done;			/* handshake finished */
 	char		 where[300];		/* "host:port", for messages */
 	char		 name[256];		/* the name verified against */
@@ -72,7 +75,7 @@ tls_start(struct conn *c, const struct tls_opts *o, const char *where, char *err
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if ((ctx = tls_ctx_new(o, err, errlen)) == NULL) {
+	if ((ctx = tls_ctx_get(o, err, errlen)) == NULL) {
 		free(t);
 		return -1;
 	}
@@ -89,6 +92,7 @@ tls_start(struct conn *c, const struct tls_opts *o, const char *where, char *err
 	SSL_set_verify(t->ssl, o->server && !o->request_cert ? SSL_VERIFY_NONE :
 	    SSL_VERIFY_PEER, verify_cb);
 	t->verify = o->verify;
+	t->trust = o->server || o->verify || o->cafile || o->capath;
 	snprintf(t->where, sizeof(t->where), "%s", where);
 	if (o->server) {
 		SSL_set_accept_state(t->ssl);
@@ -154,6 +158,16 @@ tls_handshake(struct conn *c, char *err, size_t errlen)
 	if (rc == 1) {
 		t->done = 1;
 		c->tp = &tp_tls;
+		/* A TLS 1.3 server sends its session tickets once it has our
+		 * Finished, in more than one segment; with Nagle on its side and
+		 * our ACK delayed, its next reply waits ~40 ms. Linux delays ACKs
+		 * again once we send soon after receiving (our first command does
+		 * just that), so quick ACKs are asked for now and again after that
+		 * first write. */
+		if (!SSL_is_server(t->ssl)) {
+			net_quickack(c->io.fd);
+			t->quickack = 1;
+		}
 		return TLS_DONE;
 	}
 	se = SSL_get_error(t->ssl, rc);
@@ -235,6 +249,10 @@ tls_write(struct conn *c, const char *buf, size_t n, size_t *put)
 	ERR_clear_error();
 	*put = 0;
 	rc = SSL_write_ex(t->ssl, buf, n, put);
+	if (rc == 1 && t->quickack > 0) {
+		t->quickack--;
+		net_quickack(c->io.fd);
+	}
 	if (rc == 1)
 		return TP_OK;
 	se = SSL_get_error(t->ssl, rc);
@@ -298,6 +316,12 @@ tls_verified(const struct conn *c, const char **reason)
 		return 1;
 	*reason = X509_verify_cert_error_string(t->fail_err ? t->fail_err : r);
 	return 0;
+}
+
+int
+tls_trust_loaded(const struct conn *c)
+{
+	return c->tls != NULL && ((struct tls *)c->tls)->trust;
 }
 
 int

@@ -49,6 +49,9 @@ const char *tls_cipher(const struct conn *c);
 /* The verification result: 1 ok, 0 failed (why in reason), -1 not checked. */
 int	tls_verified(const struct conn *c, const char **reason);
 int	tls_verify_enabled(const struct conn *c);
+/* Whether a trust store was loaded (a client with verify off loads none
+ * unless given cafile/capath: then verification could not succeed). */
+int	tls_trust_loaded(const struct conn *c);
 /* The peer's chain, leaf first; returns how many were filled (<= max). */
 int	tls_peer_chain(const struct conn *c, struct tls_cert_info *out, int max);
 

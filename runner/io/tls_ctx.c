@@ -5,6 +5,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "core/buf.h"
 #include "io/tls_ctx.h"
 #include "io/tls_text.h"
 
@@ -61,7 +62,8 @@ set_protocol(SSL_CTX *ctx, const struct tls_opts *o, char *err, size_t errlen)
 	return 0;
 }
 
-/* Whom to trust: cafile/capath, else (a client) the system's store. */
+/* Whom to trust: cafile/capath, else (a client that verifies) the system's
+ * store. */
 static int
 set_trust(SSL_CTX *ctx, const struct tls_opts *o, char *err, size_t errlen)
 {
@@ -72,7 +74,7 @@ set_trust(SSL_CTX *ctx, const struct tls_opts *o, char *err, size_t errlen)
 			    tls_reason(ERR_get_error(), "unreadable"));
 			return -1;
 		}
-	} else if (!o->server && SSL_CTX_set_default_verify_paths(ctx) != 1) {
+	} else if (!o->server && o->verify && SSL_CTX_set_default_verify_paths(ctx) != 1) {
 		snprintf(err, errlen, "cannot load the system's CA certificates: %s",
 		    tls_reason(ERR_get_error(), "?"));
 		return -1;
@@ -188,4 +190,102 @@ tls_ctx_new(const struct tls_opts *o, char *err, size_t errlen)
 		return NULL;
 	}
 	return ctx;
+}
+
+/* ---- the cache ---- */
+
+struct ctx_entry {
+	struct buf	 key;
+	SSL_CTX		*ctx;
+};
+
+static _Thread_local struct ctx_entry cache[TLS_CTX_CACHE_MAX];
+static _Thread_local size_t ncached, oldest;
+static _Thread_local unsigned long made;
+
+static void
+key_str(struct buf *k, const char *s)
+{
+	size_t	 n = s ? strlen(s) + 1 : 0;	/* NULL and "" differ */
+
+	buf_append(k, &n, sizeof(n));
+	if (s != NULL)
+		buf_append(k, s, n);
+}
+
+/* What a context is made from, as bytes to compare. */
+static int
+ctx_key(const struct tls_opts *o, struct buf *k)
+{
+	int	 flags[2] = { o->server, !o->server && o->verify && !o->cafile && !o->capath };
+
+	buf_append(k, flags, sizeof(flags));
+	key_str(k, o->cafile);
+	key_str(k, o->capath);
+	key_str(k, o->cert);
+	key_str(k, o->key);
+	key_str(k, o->cert_pem);
+	key_str(k, o->key_pem);
+	key_str(k, o->min_version);
+	key_str(k, o->max_version);
+	key_str(k, o->ciphers);
+	key_str(k, o->ciphersuites);
+	return buf_ok(k);
+}
+
+SSL_CTX *
+tls_ctx_get(const struct tls_opts *o, char *err, size_t errlen)
+{
+	struct buf		 k = BUF_INIT;
+	struct ctx_entry	*e;
+	SSL_CTX			*ctx;
+	size_t			 i;
+
+	if (ctx_key(o, &k) == -1) {
+		buf_free(&k);
+		return tls_ctx_new(o, err, errlen);	/* no memory to cache it */
+	}
+	for (i = 0; i < ncached; i++) {
+		e = &cache[i];
+		if (e->key.len == k.len && memcmp(e->key.p, k.p, k.len) == 0) {
+			buf_free(&k);
+			SSL_CTX_up_ref(e->ctx);
+			return e->ctx;
+		}
+	}
+	if ((ctx = tls_ctx_new(o, err, errlen)) == NULL) {
+		buf_free(&k);
+		return NULL;
+	}
+	made++;
+	if (ncached < TLS_CTX_CACHE_MAX)
+		e = &cache[ncached++];
+	else {				/* full: the oldest goes */
+		e = &cache[oldest];
+		oldest = (oldest + 1) % TLS_CTX_CACHE_MAX;
+		SSL_CTX_free(e->ctx);
+		buf_free(&e->key);
+	}
+	e->key = k;
+	e->ctx = ctx;
+	SSL_CTX_up_ref(ctx);		/* one for the cache, one for the caller */
+	return ctx;
+}
+
+void
+tls_ctx_cache_clear(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < ncached; i++) {
+		SSL_CTX_free(cache[i].ctx);
+		buf_free(&cache[i].key);
+	}
+	ncached = oldest = 0;
+}
+
+unsigned long
+tls_ctx_made(void)
+{
+	return made;
 }

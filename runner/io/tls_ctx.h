@@ -29,7 +29,26 @@ struct tls_opts {
 	int		 request_cert;	/* server: ask the client for one */
 };
 
-/* A new context for these options (the caller frees it), or NULL and why. */
+/* A new context for these options (the caller frees it), or NULL and why.
+ * A client with verify off loads no trust store unless cafile/capath name
+ * one: the system's bundle is parsed only when it is used. */
 SSL_CTX *tls_ctx_new(const struct tls_opts *o, char *err, size_t errlen);
+
+/*
+ * The context for these options, made once per thread and kept for the run
+ * (a handshake made a context of its own, and parsed the trust store, every
+ * time): one per distinct set of the options a context holds (versions,
+ * ciphers, trust, identity; not the verify name or SNI, set on each
+ * connection), at most TLS_CTX_CACHE_MAX, the oldest freed first. The cache
+ * is the calling thread's (_Thread_local: the load mode runs a loop and a
+ * Lua state per thread). The caller frees what it gets (SSL_CTX_free), as
+ * for tls_ctx_new. NULL and why on failure (nothing cached).
+ */
+#define TLS_CTX_CACHE_MAX	16
+SSL_CTX *tls_ctx_get(const struct tls_opts *o, char *err, size_t errlen);
+/* Frees this thread's cached contexts (at the end of a run or a thread). */
+void	tls_ctx_cache_clear(void);
+/* How many contexts this thread has made (tests). */
+unsigned long tls_ctx_made(void);
 
 #endif

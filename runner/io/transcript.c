@@ -18,6 +18,55 @@ tr_init(struct transcript *tr, int fd, const char *path, int flags)
 	tr->path = path ? strdup(path) : NULL;
 	tr->flags = flags;
 	tr->t0 = mono_now();
+	tr->tail = calloc(TR_TAIL_LINES, sizeof(*tr->tail));	/* NULL: no tail */
+}
+
+void
+tr_view_detach(struct transcript *view)
+{
+	if (view->parent != NULL && view->counted)
+		view->parent->nviews--;
+	view->counted = 0;
+}
+
+void
+tr_view_attach(struct transcript *view, struct transcript *parent, int tag)
+{
+	tr_view_detach(view);
+	if (view->parent == NULL) {		/* a new view */
+		memset(view, 0, sizeof(*view));
+		view->fd = -1;
+	}
+	view->parent = parent;
+	view->tag = tag;
+	view->counted = 1;
+	parent->nviews++;
+}
+
+/* Where a line recorded on tr goes, and the tag it carries there (0: none). */
+static struct transcript *
+target(struct transcript *tr, int *tag)
+{
+	*tag = 0;
+	if (tr == NULL || tr->parent == NULL)
+		return tr;
+	if (tr->parent->nviews > 1)	/* from the first line with two open */
+		tr->parent->tagged = 1;
+	if (tr->parent->tagged)
+		*tag = tr->tag;
+	return tr->parent;
+}
+
+/* "[3] " before a line of session 3 (tag 0: nothing). */
+static void
+put_tag(struct buf *out, int tag)
+{
+	char	 t[24];
+
+	if (tag != 0) {
+		snprintf(t, sizeof(t), "[%d] ", tag);
+		buf_appendstr(out, t);
+	}
 }
 
 /* A write or close of the file failed: said once, and counted. */
@@ -50,6 +99,8 @@ tr_close(struct transcript *tr)
 	tr->path = NULL;
 	buf_free(&tr->line);
 	buf_free(&tr->all);
+	free(tr->tail);
+	tr->tail = NULL;
 }
 
 static int
@@ -84,11 +135,11 @@ color_of(enum tr_kind kind)
 	}
 }
 
+/* A formatted line as the tail shows it, at most TR_TAIL_WIDTH bytes with
+ * its "\0": without its "\n", cut between characters. */
 static void
-keep_tail(struct transcript *tr, const char *line, size_t n)
+tail_cut(char *slot, const char *line, size_t n)
 {
-	char	*slot = tr->tail[tr->tail_next];
-
 	if (n > 0 && line[n - 1] == '\n')
 		n--;
 	if (n >= TR_TAIL_WIDTH) {
@@ -100,9 +151,56 @@ keep_tail(struct transcript *tr, const char *line, size_t n)
 		memcpy(slot, line, n);
 		slot[n] = '\0';
 	}
+}
+
+static struct tr_event *
+tail_slot(struct transcript *tr)
+{
+	struct tr_event	*ev;
+
+	if (tr->tail == NULL)		/* a view, or no memory: no tail */
+		return NULL;
+	ev = &tr->tail[tr->tail_next];
 	tr->tail_next = (tr->tail_next + 1) % TR_TAIL_LINES;
 	if (tr->tail_count < TR_TAIL_LINES)
 		tr->tail_count++;
+	return ev;
+}
+
+static void
+keep_tail(struct transcript *tr, const char *line, size_t n)
+{
+	struct tr_event	*ev = tail_slot(tr);
+
+	if (ev == NULL)
+		return;
+	ev->raw = 0;
+	tail_cut(ev->text, line, n);
+}
+
+/* No sink formats lines: only the ring has them, raw. */
+static int
+raw_only(const struct transcript *tr)
+{
+	return tr->fd < 0 && !(tr->flags & (TR_F_LIVE | TR_F_KEEP));
+}
+
+static void
+keep_raw(struct transcript *tr, int tag, enum tr_kind kind, const char *text, size_t n,
+    enum lb_term term, size_t more)
+{
+	struct tr_event	*ev = tail_slot(tr);
+
+	if (ev == NULL)
+		return;
+	ev->raw = 1;
+	ev->tag = tag;
+	ev->kind = (unsigned char)kind;
+	ev->term = (unsigned char)term;
+	ev->more = more;
+	ev->n = (unsigned short)(n < TR_TAIL_WIDTH ? n : TR_TAIL_WIDTH);
+	memcpy(ev->text, text, ev->n);
+	ev->elapsed = tr->flags & TR_F_TIMESTAMPS ? mono_now() - tr->t0 : 0;
 }
 
 /* Writes the line formatted in tr->line to every sink. */
@@ -139,9 +237,16 @@ void
 tr_line(struct transcript *tr, enum tr_kind kind, const char *text, size_t n,
     enum lb_term term)
 {
-	if (tr == NULL)			/* a quiet session */
+	int	 tag;
+
+	if ((tr = target(tr, &tag)) == NULL)	/* a quiet session */
 		return;
+	if (raw_only(tr)) {
+		keep_raw(tr, tag, kind, text, n, term, 0);
+		return;
+	}
 	tr->line.len = 0;
+	put_tag(&tr->line, tag);
 	if (tr_format(&tr->line, mono_now() - tr->t0, tr->flags & TR_F_TIMESTAMPS, kind,
 	    text, n, term) == 0)
 		record(tr, kind);
@@ -151,9 +256,16 @@ void
 tr_line_cut(struct transcript *tr, enum tr_kind kind, const char *text, size_t n,
     size_t more)
 {
-	if (tr == NULL)
+	int	 tag;
+
+	if ((tr = target(tr, &tag)) == NULL)
 		return;
+	if (raw_only(tr)) {
+		keep_raw(tr, tag, kind, text, n, LB_NONE, more);
+		return;
+	}
 	tr->line.len = 0;
+	put_tag(&tr->line, tag);
 	if (tr_format_cut(&tr->line, mono_now() - tr->t0, tr->flags & TR_F_TIMESTAMPS,
 	    kind, text, n, more) == 0)
 		record(tr, kind);
@@ -178,7 +290,10 @@ const char *
 tr_secret(struct transcript *tr, enum tr_kind kind, const char *text, size_t n,
     const char *shown)
 {
-	if (tr != NULL && (tr->flags & TR_F_SHOW_SECRETS)) {
+	int	 tag;
+	const struct transcript *to = target(tr, &tag);
+
+	if (to != NULL && (to->flags & TR_F_SHOW_SECRETS)) {
 		tr_line(tr, kind, text, n, LB_CRLF);
 		return NULL;
 	}
@@ -223,13 +338,36 @@ tr_chunk(struct transcript *tr, enum tr_kind kind, const char *bytes, size_t n)
 int
 tr_tail(const struct transcript *tr, size_t max, const char *indent, struct buf *out)
 {
-	size_t	 n = tr->tail_count < max ? tr->tail_count : max, i, k;
+	size_t			 n = tr->tail_count < max ? tr->tail_count : max, i, k;
+	const struct tr_event	*ev;
+	const char		*line;
+	char			 cut[TR_TAIL_WIDTH];
+	struct buf		 f = BUF_INIT;
+	int			 ts = tr->flags & TR_F_TIMESTAMPS, rc = 0;
 
-	for (i = 0; i < n; i++) {
+	if (tr->tail == NULL)
+		n = 0;
+
+	for (i = 0; i < n && rc == 0; i++) {
 		k = (tr->tail_next + TR_TAIL_LINES - n + i) % TR_TAIL_LINES;
+		ev = &tr->tail[k];
+		line = ev->text;
+		if (ev->raw) {		/* formatted now, as it would have been */
+			f.len = 0;
+			put_tag(&f, ev->tag);
+			if ((ev->more > 0 ? tr_format_cut(&f, ev->elapsed, ts, ev->kind,
+			    ev->text, ev->n, ev->more) : tr_format(&f, ev->elapsed, ts,
+			    ev->kind, ev->text, ev->n, ev->term)) == -1) {
+				rc = -1;
+				break;
+			}
+			tail_cut(cut, f.p, f.len);
+			line = cut;
+		}
 		if (buf_appendstr(out, indent) == -1 ||
-		    buf_appendstr(out, tr->tail[k]) == -1 || buf_append(out, "\n", 1) == -1)
-			return -1;
+		    buf_appendstr(out, line) == -1 || buf_append(out, "\n", 1) == -1)
+			rc = -1;
 	}
-	return 0;
+	buf_free(&f);
+	return rc;
 }

@@ -23,6 +23,7 @@
 #include "io/loop.h"
 #include "io/outfile.h"
 #include "io/resolve.h"
+#include "io/tls_ctx.h"
 #include "io/transcript.h"
 #include "suite/load.h"
 
@@ -559,6 +560,7 @@ thread_main(void *arg)
 	if (w->sched != NULL)
 		sched_free(w->sched);
 	resolve_shutdown();
+	tls_ctx_cache_clear();		/* this thread's TLS contexts */
 	if (w->lp != NULL)
 		loop_free(w->lp);
 	buf_free(&w->dump);

@@ -15,6 +15,7 @@
 #include "io/loop.h"
 #include "io/resolve.h"
 #include "io/signals.h"
+#include "io/tls_ctx.h"
 #include "suite/files.h"
 #include "suite/report.h"
 #include "suite/runner.h"
@@ -457,6 +458,7 @@ close_engine(struct engine *e)
 		signals_shutdown(e->lp);
 	resolve_shutdown();
 	loop_free(e->lp);
+	tls_ctx_cache_clear();		/* the TLS contexts this run made */
 	transcripts_close(&e->ts);
 	files_free(&e->files);
 }

@@ -39,6 +39,9 @@ set_message(struct scenario *sc, enum outcome o, const char *msg)
 /* The fields of our error tables that a report shows besides the message
  * and kind (a case gets them through core.case_end; lua/smtp/testing.lua). */
 static const char *const DETAILS[] = { "at", "expected", "got", "command" };
+/* VM instructions between two calls of the count hook while it is armed
+ * (binding/task.h: only once a limit passed or a signal came). */
+#define HOOK_COUNT	10000
 #define NDETAILS	(sizeof(DETAILS) / sizeof(DETAILS[0]))
 
 /* Under lua_pcall, on the main thread: what the error value at 1 is.
@@ -227,7 +230,8 @@ case_end(void *owner, const struct case_info *ci)
 	sc->in_case = 0;
 }
 
-/* Every million VM instructions: a script that computes without waiting
+/* Armed (binding/task.h) once a limit passed or a signal came, then every
+ * HOOK_COUNT VM instructions: a script that computes without waiting
  * still stops for a signal, its file's time limit or its case's. Past its
  * case's (or past a first raise the script caught), a task yields to the
  * loop, which then stops it the usual way (a pcall in the script cannot
@@ -314,8 +318,10 @@ prepare(lua_State *L)
 
 	luaL_openlibs(L);
 	lerr_setup(L, o->luadir);
+	/* Installed on a task's step when armed (binding/task.h); load mode
+	 * has none (suite/load.c). */
 	if (p->count_hook)
-		lua_sethook(L, count_hook, LUA_MASKCOUNT, 1000000);	/* tasks inherit it */
+		sched_set_hook(p->ctx->sched, count_hook, HOOK_COUNT);
 	lcore_open(L, p->ctx);
 
 	/* Modules: smtprun's own first, then the scenario's directory. */

@@ -66,7 +66,7 @@ static void *
 watch(void *arg)
 {
 	struct watchdog	*w = arg;
-	unsigned long	 serial, last = 0;
+	unsigned long	 serial, last = 0, armed = 0;
 	double		 since = 0, sig_since = 0, now, due, from;
 	void		*owner;
 	int		 signo;
@@ -84,6 +84,12 @@ watch(void *arg)
 		due = signo != 0 ? sig_since : w->due(w->arg, owner);
 		if (due <= 0)
 			continue;
+		/* Past its limit (or a signal): the step's count hook is armed,
+		 * so Lua code that computes without waiting stops now. */
+		if (now >= due && armed != serial) {
+			armed = serial;
+			sched_arm(w->s);
+		}
 		from = due > since ? due : since;
 		/* Seized, the step cannot end under fire(): the loop's thread
 		 * either stays in it or parks when it comes back. */
@@ -108,7 +114,11 @@ watchdog_start(struct sched *s, double grace, watchdog_due_fn *due,
 	w->arg = arg;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
+	/* We arm the count hook from now on (if the handler cannot be set, it
+	 * stays on for every step). */
+	sched_arm_on_demand(s, 1);
 	if (pthread_create(&w->thread, NULL, watch, w) != 0) {
+		sched_arm_on_demand(s, 0);
 		pthread_mutex_destroy(&w->mu);
 		pthread_cond_destroy(&w->cv);
 		free(w);

@@ -56,6 +56,27 @@ test_classes_match_their_digits(void **state)
 	assert_false(spec_match(&b, 221));
 }
 
+/* Matching compares integers (lo..hi); an x before a digit still checks
+ * that digit, and codes out of 200..599 never match a spec. */
+static void
+test_an_x_before_a_digit_keeps_the_digit(void **state)
+{
+	const char	*mid[] = { "2x0", NULL }, *all[] = { "5xx", NULL };
+	struct spec	 a = spec_of(mid), b = spec_of(all);
+
+	(void)state;
+	assert_true(spec_match(&a, 200));
+	assert_true(spec_match(&a, 250));
+	assert_true(spec_match(&a, 290));
+	assert_false(spec_match(&a, 251));
+	assert_false(spec_match(&a, 300));
+	assert_true(spec_match(&b, 500));
+	assert_true(spec_match(&b, 599));
+	assert_false(spec_match(&b, 600));
+	assert_false(spec_match(&b, 1500));
+	assert_false(spec_match(&b, -500));
+}
+
 static void
 test_a_list_matches_any_of_its_entries(void **state)
 {
@@ -124,6 +145,7 @@ UNIT_MAIN(
 	cmocka_unit_test(test_empty_spec_accepts_any_reply),
 	cmocka_unit_test(test_a_code_matches_itself_only),
 	cmocka_unit_test(test_classes_match_their_digits),
+	cmocka_unit_test(test_an_x_before_a_digit_keeps_the_digit),
 	cmocka_unit_test(test_a_list_matches_any_of_its_entries),
 	cmocka_unit_test(test_bad_specs_are_refused),
 	cmocka_unit_test(test_a_spec_holds_at_most_spec_max_entries),

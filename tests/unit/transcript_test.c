@@ -131,7 +131,57 @@ test_tail_cuts_between_characters(void **state)
 	buf_free(&line);
 }
 
+/* Records the same lines on t: long ones (UTF-8 and controls across the
+ * cut), a 334 prompt, a bare LF, no line end, a line cut short, our own. */
+static void
+record_sample(struct transcript *t)
+{
+	struct buf	 l = BUF_INIT;
+	int		 i;
+
+	for (i = 0; i < 119; i++)
+		buf_appendstr(&l, "ab");
+	buf_appendstr(&l, "\xe2\x82\xac\x01\x1b[31m tail");	/* across byte 240 */
+	tr_line(t, TR_RECV, l.p, l.len, LB_CRLF);
+	tr_line(t, TR_RECV, "334 VXNlcm5hbWU6", 16, LB_CRLF);
+	tr_line(t, TR_SEND, "MAIL FROM:<a@b>", 15, LB_LF);
+	tr_line(t, TR_TLS_RECV_BAD, "550 caf\xe9", 8, LB_NONE);
+	tr_line_cut(t, TR_RECV_BAD, l.p, 100, 5000);
+	tr_printf(t, TR_INFO, "tab\there %d", 42);
+	for (i = 0; i < 40; i++)
+		buf_appendstr(&l, "\xf0\x9f\x93\xa7");
+	tr_line(t, TR_SEND, l.p + 200, l.len - 200, LB_CRLF);
+	tr_chunk(t, TR_SEND, "a\r\nb\nc", 7);
+	buf_free(&l);
+}
+
+/* With no sink that formats (no file, no -v, nothing kept), nothing is
+ * formatted as it comes; the tail, formatted when asked, is the same. */
+static void
+test_raw_tail_is_the_formatted_tail(void **state)
+{
+	struct transcript	 fmt, raw;
+	struct buf		 a = BUF_INIT, b = BUF_INIT;
+
+	(void)state;
+	tr_init(&fmt, -1, NULL, TR_F_KEEP);
+	tr_init(&raw, -1, NULL, 0);
+	record_sample(&fmt);
+	record_sample(&raw);
+	assert_int_equal(raw.line.cap, 0);	/* never formatted a line */
+	assert_true(fmt.line.cap > 0);
+	assert_int_equal(tr_tail(&fmt, TR_TAIL_LINES, "  ", &a), 0);
+	assert_int_equal(tr_tail(&raw, TR_TAIL_LINES, "  ", &b), 0);
+	assert_int_equal(fmt.tail_count, TR_TAIL_LINES);
+	assert_string_equal(buf_cstr(&b), buf_cstr(&a));
+	tr_close(&fmt);
+	tr_close(&raw);
+	buf_free(&a);
+	buf_free(&b);
+}
+
 UNIT_MAIN(
+	cmocka_unit_test(test_raw_tail_is_the_formatted_tail),
 	cmocka_unit_test(test_file_sink_has_each_line_at_once),
 	cmocka_unit_test(test_secrets_are_redacted_unless_asked),
 	cmocka_unit_test(test_tail_keeps_the_last_lines),
