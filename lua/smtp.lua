@@ -48,6 +48,23 @@ function L:accept(opts)
   return c
 end
 
+-- smtp.phase(name, fn, ...): runs fn(...) and returns what it returns; in a
+-- load run (smtprun load) its duration is reported as the phase `name`, with
+-- the automatic ones (connect, tls, greeting, ehlo, auth, mail, rcpt, data,
+-- dot, quit, session). Only calls that return are timed.
+local now, phase_record, load_active = core.now, core.phase_record, core.load_active
+local function phase_done(name, t0, ...)
+  phase_record(name, t0)
+  return ...
+end
+function smtp.phase(name, fn, ...)
+  if type(name) ~= "string" or type(fn) ~= "function" then
+    core.fail("smtp.phase: want smtp.phase(\"name\", function() ... end)", "usage")
+  end
+  if not load_active() then return fn(...) end
+  return phase_done(name, now(), fn(...))
+end
+
 -- A variable given with -D, or a setup error (exit 2) naming it.
 function smtp.need(name)
   local vars = rawget(_G, "vars")       -- the runner's global: -D and the config

@@ -290,6 +290,54 @@ function File:run(selected)
 end
 
 ---------------------------------------------------------------------------
+-- smtprun load: one virtual session runs the file's top-level code, then the
+-- cases it registered, in order, between its hooks; the first failure ends
+-- the session. env (a Lua file's own globals for this session) gets test()
+-- and the hooks; YAML and smtpscript files register through testing.test.
+-- Known failures (expect_failure) do not run; skip() ends the session as a
+-- pass.
+
+local NO_CONFIG = {}
+
+local function load_cases(file)
+  local hooks = file.hooks
+  for _, fn in ipairs(hooks.setup) do fn() end
+  for _, c in ipairs(file.cases) do
+    if not c.todo then
+      for _, fn in ipairs(hooks.before_each) do fn() end
+      c.fn()
+      for _, fn in ipairs(hooks.after_each) do fn() end
+    end
+  end
+  for _, fn in ipairs(hooks.teardown) do fn() end
+end
+
+function testing.load_session(chunk, env, path)
+  local file = File.new(path, NO_CONFIG)
+  current = file
+  if env then
+    env.test = function(name, fn) file:add(name, fn) end
+    env.expect_failure = function(name, why, fn)
+      if type(why) == "function" then why, fn = "known to fail", why end
+      file:add(name, fn, { todo = why })
+    end
+    for hook, list in pairs(file.hooks) do
+      env[hook] = function(fn) list[#list + 1] = fn end
+    end
+  end
+  local ok, err = pcall(chunk)
+  if ok and #file.cases > 0 then ok, err = pcall(load_cases, file) end
+  if not ok and getmetatable(err) ~= SKIP_MT then error(err, 0) end
+end
+
+-- The chunk of a YAML or smtpscript file, compiled once for a load run.
+function testing.load_compile(path)
+  local file = File.new(path, NO_CONFIG)
+  file:register()
+  return file:compile()
+end
+
+---------------------------------------------------------------------------
 
 -- testing.main(chunk, path): runs one scenario file; chunk is nil for the
 -- files compiled here (YAML, smtpscript).

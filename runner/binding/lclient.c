@@ -213,7 +213,11 @@ connect_fail(lua_State *L, struct session *s, const char *what, const char *deta
 		detail = s->lasterr;
 	lua_pushfstring(L, "%s %s port %s: %s", what, s->host, s->port, detail);
 	session_close(s, NULL);
-	return session_fail(L, s, "setup", "%s", lua_tostring(L, -1));
+	/* A setup error of a run (nothing to test); in a load run, a failed
+	 * session of kind "connect" (during = "connect" says so). */
+	lerr_push(L, "setup", lua_tostring(L, -1));
+	lerr_field(L, "during", "connect");
+	return lerr_throw(L, s->c.tr);
 }
 
 /* Stack: 1 session. */
@@ -259,6 +263,7 @@ connect_k(lua_State *L, int status, lua_KContext kctx)
 	s->ai = NULL;
 	buf_free(&s->connerr);
 	s->state = S_OPEN;
+	PHASE(s, phase_connected);
 	if (strcmp(s->addr, s->host) == 0)
 		tr_printf(s->c.tr, TR_INFO, "Connected to %s port %s", s->addr, s->port);
 	else
@@ -339,6 +344,7 @@ l_connect(lua_State *L)
 	set_host(s, host);
 	connect_port(L, opts, ctx->set.port, s->port, sizeof(s->port));
 	lwait_begin(L, &s->busy, timeout);
+	PHASE(s, phase_connect_begin);
 	s->state = S_RESOLVING;
 
 	s->rq = resolve_start(s->host, s->port, on_resolved, s, &done, err, sizeof(err));
@@ -657,8 +663,10 @@ expect_k(lua_State *L, int status, lua_KContext kctx)
 			    "a reply to %s", session_answering(s));
 		}
 		rs = reply_parse(&s->rp, &s->c.in, on_line, s);
-		if (rs == REPLY_DONE)
+		if (rs == REPLY_DONE) {
+			PHASE(s, phase_reply, s->rp.reply.code);
 			break;
+		}
 		if (rs == REPLY_ERROR)
 			return malformed(L, s);
 		st = lwait_fill(L, &s->c);

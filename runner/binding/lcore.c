@@ -15,6 +15,7 @@
 #include "binding/lerror.h"
 #include "binding/llistener.h"
 #include "binding/lrunner.h"
+#include "binding/lphase.h"
 #include "binding/lsandbox.h"
 #include "binding/lsasl.h"
 #include "binding/lserver.h"
@@ -225,6 +226,8 @@ luaopen_core(lua_State *L)
 		{ "dot_stuff", l_dot_stuff },
 		{ "escape", l_escape },
 		{ "now", l_now },
+		{ "phase_record", lphase_record },
+		{ "load_active", lphase_active },
 		{ "note", l_note },
 		{ "fail", l_fail },
 		{ "is_setup_error", l_is_setup_error },

@@ -5,6 +5,7 @@
 #include <lauxlib.h>
 
 #include "binding/lctx.h"
+#include "binding/task.h"
 
 static const char CTX_KEY = 'c';
 
@@ -26,6 +27,24 @@ lctx_get(lua_State *L)
 	if (ctx == NULL)
 		luaL_error(L, "smtprun.core used outside smtprun");
 	return ctx;
+}
+
+struct lowner *
+lctx_owner(lua_State *L, const struct smtp_ctx *ctx)
+{
+	struct task	*t;
+
+	if (ctx->owner_of == NULL || (t = task_current(L)) == NULL)
+		return NULL;
+	return ctx->owner_of(task_owner(t));
+}
+
+struct transcript *
+lctx_tr(lua_State *L, const struct smtp_ctx *ctx)
+{
+	struct lowner	*o = lctx_owner(L, ctx);
+
+	return o != NULL ? o->tr : ctx->tr;
 }
 
 const char *

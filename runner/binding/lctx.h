@@ -11,6 +11,7 @@
 
 struct sched;
 struct transcript;
+struct load_stats;
 
 /* A test case's outcome, from lua/smtp/testing.lua to the runner. */
 struct case_info {
@@ -45,6 +46,15 @@ struct smtp_settings {
 	int		 sandbox;	/* --sandbox */
 };
 
+/* A load run's virtual session, as the binding sees it: the transcript its
+ * sessions record into (or NULL) and the list of those still open
+ * (lsession_close_owned closes them when it ends). */
+struct session;
+struct lowner {
+	struct transcript	*tr;
+	struct session		*sessions;
+};
+
 struct smtp_ctx {
 	struct smtp_settings	 set;		/* host and port change with set_target */
 	struct sched		*sched;
@@ -57,6 +67,12 @@ struct smtp_ctx {
 						 * verification (-k, verify=false) */
 	int			 nspawned;	/* spawned tasks still running */
 	void			*joiner;	/* the task in smtp.wait_all */
+	/* A load run's figures (suite/load.c), or NULL: the sessions time
+	 * their phases into it (binding/lphase.h). */
+	struct load_stats	*load;
+	/* When set (a load run), what each task's owner (a virtual session)
+	 * holds: its transcript, and the sessions it opened. */
+	struct lowner		*(*owner_of)(void *owner);
 	/* The running case's limit (mono_now() seconds, 0: none): checked by
 	 * the count hook, read by the watchdog thread. */
 	_Atomic double		 case_deadline;
@@ -75,6 +91,10 @@ struct smtp_ctx {
 void	lctx_set(lua_State *L, struct smtp_ctx *ctx);
 /* L's context (an error outside smtprun). */
 struct smtp_ctx *lctx_get(lua_State *L);
+/* What the running task's owner holds (owner_of), or NULL. */
+struct lowner *lctx_owner(lua_State *L, const struct smtp_ctx *ctx);
+/* The transcript the running task records into: its owner's, or ctx->tr. */
+struct transcript *lctx_tr(lua_State *L, const struct smtp_ctx *ctx);
 /* The error of a refused allocation, naming the limit. */
 const char *lctx_memory_message(const struct smtp_ctx *ctx, char *buf, size_t len);
 /* True when msg is Lua's out-of-memory message after the cap refused. */

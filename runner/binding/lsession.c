@@ -64,7 +64,7 @@ session_begin(lua_State *L, struct session *s, int opts)
 	/* A session outlives the case that opened it: what it records goes to
 	 * the transcript of the case running now, and a case that uses an
 	 * unverified TLS session is marked like the one that began it. */
-	if (s->c.tr != NULL && s->ctx->tr != NULL)
+	if (s->c.tr != NULL && s->ctx->tr != NULL && s->ctx->owner_of == NULL)
 		s->c.tr = s->ctx->tr;
 	if (s->unverified)
 		s->ctx->insecure++;
@@ -89,6 +89,12 @@ session_set_last(struct session *s, const char *p, size_t n)
 void
 session_close(struct session *s, const char *why)
 {
+	if (s->owned_prev != NULL) {	/* off its virtual session's list */
+		if ((*s->owned_prev = s->owned_next) != NULL)
+			s->owned_next->owned_prev = s->owned_prev;
+		s->owned_prev = NULL;
+		s->owned_next = NULL;
+	}
 	if (s->state == S_CLOSED)
 		return;
 	if (conn_is_open(&s->c) && why != NULL)
@@ -102,6 +108,17 @@ session_close(struct session *s, const char *why)
 	dr_free(&s->data);
 	buf_free(&s->held);
 	s->state = S_CLOSED;
+}
+
+void
+lsession_close_owned(struct lowner *o)
+{
+	struct session	*s;
+
+	while ((s = o->sessions) != NULL) {
+		session_close(s, "Closing the connection: the virtual session ended.");
+		s->c.tr = NULL;
+	}
 }
 
 int
@@ -128,18 +145,26 @@ session_new(lua_State *L, struct smtp_ctx *ctx, int server, size_t line_max,
     size_t reply_max)
 {
 	struct session	*s = lua_newuserdatauv(L, sizeof(*s), 1);
+	struct lowner	*own;
 
 	memset(s, 0, sizeof(*s));
 	s->state = S_CLOSED;		/* consistent before anything can fail */
+	PHASE_INIT(&s->ph);		/* no phase timed */
 	s->server = server;
 	s->ctx = ctx;
-	conn_init(&s->c, sched_loop(ctx->sched), &tp_tcp, ctx->tr, line_max);
+	conn_init(&s->c, sched_loop(ctx->sched), &tp_tcp, lctx_tr(L, ctx), line_max);
 	s->c.wake = task_wake;
 	reply_init(&s->rp, reply_max);
 	luaL_setmetatable(L, server ? SERVER_META : CLIENT_META);
 	lua_newtable(L);
 	lua_setiuservalue(L, -2, 1);
 	s->id = ++ctx->nsessions;
+	if ((own = lctx_owner(L, ctx)) != NULL) {
+		if ((s->owned_next = own->sessions) != NULL)
+			own->sessions->owned_prev = &s->owned_next;
+		own->sessions = s;
+		s->owned_prev = &own->sessions;
+	}
 	return s;
 }
 
@@ -188,8 +213,10 @@ send_k(lua_State *L, int status, lua_KContext kctx)
 		return session_fail(L, s, "closed", "session closed while sending %s%s", pre,
 		    session_answering(s));
 	st = conn_flush(&s->c);
-	if (st == CONN_OK)
+	if (st == CONN_OK) {
+		PHASE(s, phase_sent);
 		return lwait_done(L, 0);
+	}
 	if (st == CONN_ERR)
 		return session_fail(L, s, "closed", "connection lost while sending %s%s (%s)",
 		    pre, session_answering(s), s->c.err);
@@ -217,6 +244,7 @@ session_send(lua_State *L, struct session *s, const char *p, size_t n, int crlf,
 	session_begin(L, s, opts);
 	if (conn_queue(&s->c, p, n) == -1 || (crlf && conn_queue(&s->c, "\r\n", 2) == -1))
 		return lerr_nomem(L);
+	PHASE(s, phase_sent_queued, p, n, crlf);
 	if (shown != NULL && s->ctx->set.show_secrets)
 		shown = NULL;		/* recorded as any other line */
 	if (shown != NULL)

@@ -27,6 +27,7 @@
 #include "core/reply.h"
 #include "core/spec.h"
 #include "binding/lerror.h"
+#include "binding/lphase.h"
 #include "io/conn.h"
 #include "io/transcript.h"
 
@@ -78,6 +79,9 @@ struct session {
 	/* Why we closed the session (its stream was out of step): later calls
 	 * raise "closed" saying so. */
 	char			 gone[LAST_CMD_SIZE + 64];
+	struct phase		 ph;		/* load runs: the phase being timed */
+	/* Load runs: the open sessions of one virtual session (lctx.h). */
+	struct session		*owned_next, **owned_prev;
 };
 
 /* The transcript marker for this session: the TLS variant once TLS is on. */
@@ -111,6 +115,9 @@ int	session_fail_closing(lua_State *L, struct session *s, const char *note,
 	    __attribute__((format(printf, 6, 7)));
 /* Closes the connection (recording `why` when not NULL). Idempotent. */
 void	session_close(struct session *s, const char *why);
+/* Closes the sessions o's virtual session left open; from now on they
+ * record nothing (its transcript goes with it). */
+void	lsession_close_owned(struct lowner *o);
 /* Queues p[0..n) (+ CRLF), records it (opts at optidx: redact=, label=,
  * timeout=), and flushes, waiting as needed. The session is at index 1; p
  * must stay valid until the bytes are queued (they are copied at once). */

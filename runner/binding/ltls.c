@@ -105,6 +105,7 @@ tls_k(lua_State *L, int status, lua_KContext kctx)
 		return session_fail(L, s, "closed", "session closed during the TLS handshake");
 	switch (tls_handshake(&s->c, err, sizeof(err))) {
 	case TLS_DONE:
+		PHASE(s, phase_tls_end);
 		record_tls(s);
 		push_tls_info(L, s);
 		lua_pushvalue(L, 3);
@@ -221,6 +222,7 @@ l_tls_handshake(lua_State *L)
 	    s->host, s->port);
 	if (tls_start(&s->c, &o, where, err, sizeof(err)) == -1)
 		return lerr_raise_recorded(L, s->c.tr, "setup", "%s", err);
+	PHASE(s, phase_tls_begin);
 	lua_settop(L, 3);
 	return tls_k(L, LUA_OK, 0);
 }

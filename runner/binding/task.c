@@ -104,6 +104,12 @@ sched_tasks(const struct sched *s)
 	return s->ntasks;
 }
 
+void *
+task_owner(const struct task *t)
+{
+	return t->owner;
+}
+
 lua_State *
 task_thread(struct task *t)
 {

@@ -39,6 +39,7 @@ struct loop *sched_loop(struct sched *s);
 struct task *task_spawn(struct sched *s, lua_State *L, int nargs, void *owner,
 	    task_done_fn *done, void *arg);
 lua_State *task_thread(struct task *t);
+void	*task_owner(const struct task *t);
 /* The task running on coroutine L, or NULL (the main thread, or a coroutine
  * the script made itself). */
 struct task *task_current(lua_State *L);

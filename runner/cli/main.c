@@ -8,6 +8,7 @@
 #include "cli/cmd_check.h"
 #include "cli/cmd_check_client.h"
 #include "cli/cmd_demo.h"
+#include "cli/cmd_load.h"
 #include "cli/cmd_run.h"
 #include "cli/cmd_serve.h"
 
@@ -25,6 +26,7 @@ static const struct command {
 	{ "demo", cmd_demo },
 	{ "check", cmd_check },
 	{ "check-client", cmd_check_client },
+	{ "load", cmd_load },
 	{ "b64", cmd_b64 },
 };
 

@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/env.h"
 #include "cli/options.h"
+#include "core/loadstats.h"
 
 #define DEFAULT_TIMEOUT		30.0
 #define DEFAULT_CASE_TIMEOUT	120.0
@@ -24,6 +25,11 @@
 #define DEMO	(1 << CMD_DEMO)
 #define CHECK	(1 << CMD_CHECK)
 #define CCLIENT	(1 << CMD_CHECK_CLIENT)
+#define LOAD	(1 << CMD_LOAD)
+#define REPORT	(1 << CMD_REPORT)
+
+#define MAX_CONCURRENCY	1000000
+#define MAX_THREADS	256
 
 /* What an option does with its argument. */
 enum kind {
@@ -37,6 +43,13 @@ enum kind {
 	K_SHARD,	/* K/N */
 	K_TAP,		/* 13 or 14 */
 	K_MEGABYTES,	/* a size >= 0 (0: no limit) */
+	K_CONCURRENCY,	/* 1-MAX_CONCURRENCY */
+	K_THREADS,	/* 1-MAX_THREADS */
+	K_TOTAL,	/* a count >= 1 (long long) */
+	K_COUNT,	/* a count >= 0 (long long) */
+	K_RATE,		/* a number > 0 */
+	K_EPOCH,	/* seconds since the epoch, > 0 */
+	K_THRESHOLD,	/* PHASE.STAT<VALUE, kept in a list */
 	K_HELP
 };
 
@@ -51,40 +64,50 @@ struct optdef {
 #define F(field)	offsetof(struct opts, field)
 
 static const struct optdef OPTIONS[] = {
-	{ "define", 'D', K_DEFINE, 0, RUN | SERVE | DEMO | CHECK | CCLIENT },
-	{ "server", 's', K_SERVER, 0, RUN | CHECK },
-	{ "timeout", 't', K_SECONDS, F(r.so.set.timeout), RUN | SERVE | DEMO | CHECK | CCLIENT },
+	{ "define", 'D', K_DEFINE, 0, RUN | SERVE | DEMO | CHECK | CCLIENT | LOAD },
+	{ "server", 's', K_SERVER, 0, RUN | CHECK | LOAD },
+	{ "timeout", 't', K_SECONDS, F(r.so.set.timeout), RUN | SERVE | DEMO | CHECK | CCLIENT | LOAD },
 	{ "transcript", 'T', K_STRING, F(r.transcript), RUN | SERVE | DEMO | CHECK | CCLIENT },
 	{ "verbose", 'v', K_FLAG, F(r.so.live), RUN | SERVE | DEMO | CHECK | CCLIENT },
 	{ "port", 'p', K_PORT, F(r.so.set.listen_port), SERVE | DEMO },
 	{ "timestamps", 0, K_FLAG, F(r.so.timestamps), RUN | SERVE | DEMO | CHECK | CCLIENT },
-	{ "show-secrets", 0, K_FLAG, F(r.so.set.show_secrets), RUN | SERVE | DEMO | CHECK | CCLIENT },
+	{ "show-secrets", 0, K_FLAG, F(r.so.set.show_secrets), RUN | SERVE | DEMO | CHECK | CCLIENT | LOAD },
 	{ "serve", 0, K_FLAG, F(serve), DEMO },
 	{ "only", 0, K_STRING, F(only), CHECK },
 	{ "user", 0, K_STRING, F(user), DEMO },
 	{ "password", 0, K_STRING, F(password), DEMO },
-	{ "cafile", 0, K_STRING, F(r.so.set.cafile), RUN | CHECK },
-	{ "insecure", 'k', K_FLAG, F(r.so.set.insecure), RUN | CHECK },
+	{ "cafile", 0, K_STRING, F(r.so.set.cafile), RUN | CHECK | LOAD },
+	{ "insecure", 'k', K_FLAG, F(r.so.set.insecure), RUN | CHECK | LOAD },
 	{ "require-tls-auth", 0, K_FLAG, F(r.so.set.require_tls_auth), RUN },
 	{ "jobs", 'j', K_JOBS, F(r.jobs), RUN },
 	{ "filter", 'f', K_STRING, F(r.so.set.filter), RUN },
 	{ "list", 'l', K_FLAG, F(r.so.set.list), RUN | CHECK },
-	{ "shard", 0, K_SHARD, 0, RUN },
+	{ "shard", 0, K_SHARD, 0, RUN | LOAD },
 	{ "fail-fast", 0, K_FLAG, F(r.fail_fast), RUN },
 	{ "case-timeout", 0, K_SECONDS, F(r.so.set.case_timeout), RUN | CHECK },
 	{ "file-timeout", 0, K_SECONDS, F(r.file_timeout), RUN | CHECK },
 	{ "tap", 0, K_TAP, F(r.tap), RUN },
 	{ "junit", 0, K_STRING, F(r.junit), RUN | CHECK },
-	{ "json", 0, K_STRING, F(r.json), RUN | CHECK | CCLIENT },
-	{ "config", 'c', K_STRING, F(config), RUN | CHECK },
-	{ "no-config", 0, K_FLAG, F(no_config), RUN | SERVE | CHECK },
-	{ "target", 0, K_STRING, F(target), RUN | CHECK },
+	{ "json", 0, K_STRING, F(r.json), RUN | CHECK | CCLIENT | LOAD | REPORT },
+	{ "config", 'c', K_STRING, F(config), RUN | CHECK | LOAD },
+	{ "no-config", 0, K_FLAG, F(no_config), RUN | SERVE | CHECK | LOAD },
+	{ "target", 0, K_STRING, F(target), RUN | CHECK | LOAD },
 	{ "golden", 0, K_STRING, F(r.so.set.golden), RUN },
 	{ "update-golden", 0, K_FLAG, F(r.so.set.update_golden), RUN },
 	{ "golden-rules", 0, K_STRING, F(r.so.set.golden_rules), RUN },
-	{ "memory-limit", 0, K_MEGABYTES, F(r.so.set.memory_limit), RUN | SERVE | CHECK },
-	{ "sandbox", 0, K_FLAG, F(r.so.set.sandbox), RUN | SERVE | CHECK },
-	{ "help", 'h', K_HELP, 0, RUN | SERVE | DEMO | CHECK | CCLIENT },
+	{ "memory-limit", 0, K_MEGABYTES, F(r.so.set.memory_limit), RUN | SERVE | CHECK | LOAD },
+	{ "sandbox", 0, K_FLAG, F(r.so.set.sandbox), RUN | SERVE | CHECK | LOAD },
+	{ "help", 'h', K_HELP, 0, RUN | SERVE | DEMO | CHECK | CCLIENT | LOAD | REPORT },
+	{ "concurrency", 'c', K_CONCURRENCY, F(concurrency), LOAD },
+	{ "sessions", 'n', K_TOTAL, F(sessions), LOAD },
+	{ "duration", 'd', K_SECONDS, F(duration), LOAD },
+	{ "rate", 0, K_RATE, F(rate), LOAD },
+	{ "threads", 0, K_THREADS, F(threads), LOAD },
+	{ "max-errors", 0, K_COUNT, F(max_errors), LOAD | REPORT },
+	{ "threshold", 0, K_THRESHOLD, 0, LOAD | REPORT },
+	{ "transcript-errors", 0, K_STRING, F(transcript_errors), LOAD },
+	{ "hdr-log", 0, K_STRING, F(hdr_log), LOAD | REPORT },
+	{ "start-at", 0, K_EPOCH, F(start_at), LOAD },
 	{ "listen", 0, K_SERVER, 0, CCLIENT },
 	{ "once", 0, K_FLAG, F(once), CCLIENT },
 	{ "bad-cert", 0, K_FLAG, F(bad_cert), CCLIENT },
@@ -106,11 +129,15 @@ opts_init(struct opts *o, enum cmd cmd, int argc)
 	o->r.file_timeout = DEFAULT_FILE_TIMEOUT;
 	o->r.so.set.memory_limit = DEFAULT_MEMORY_LIMIT;
 	o->r.jobs = 1;
+	o->concurrency = 1;
+	o->threads = 1;
+	o->max_errors = -1;
 	o->user = DEMO_USER;
 	o->password = DEMO_PASSWORD;
 	/* -D at most argc times, and demo's two, and the terminator. */
 	o->vars = calloc((size_t)argc + 3, sizeof(*o->vars));
-	return o->vars ? 0 : -1;
+	o->thresholds = calloc((size_t)argc + 1, sizeof(*o->thresholds));
+	return o->vars && o->thresholds ? 0 : -1;
 }
 
 /* Splits "host", "host:port", "[v6]", "[v6]:port", "v6" into host/port. */
@@ -153,6 +180,21 @@ parse_int(const char *arg, long lo, long hi, int *out)
 	if (errno || end == arg || *end != '\0' || v < lo || v > hi)
 		return -1;
 	*out = (int)v;
+	return 0;
+}
+
+/* A whole number in [lo, hi] (long long), or -1. */
+static int
+parse_count(const char *arg, long long lo, long long hi, long long *out)
+{
+	char		*end;
+	long long	 v;
+
+	errno = 0;
+	v = strtoll(arg, &end, 10);
+	if (errno || end == arg || *end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = v;
 	return 0;
 }
 
@@ -239,6 +281,40 @@ apply(struct opts *o, const struct optdef *d, char *arg)
 		fprintf(stderr, "smtprun: bad --%s \"%s\" (want megabytes, 0: no limit)\n",
 		    d->name, arg);
 		return -1;
+	case K_CONCURRENCY:
+	case K_THREADS:
+		if (parse_int(arg, 1, d->kind == K_THREADS ? MAX_THREADS : MAX_CONCURRENCY,
+		    field) == 0)
+			return 0;
+		fprintf(stderr, "smtprun: bad --%s \"%s\" (want 1-%d)\n", d->name, arg,
+		    d->kind == K_THREADS ? MAX_THREADS : MAX_CONCURRENCY);
+		return -1;
+	case K_TOTAL:
+	case K_COUNT:
+		if (parse_count(arg, d->kind == K_TOTAL, LLONG_MAX / 4, field) == 0)
+			return 0;
+		fprintf(stderr, "smtprun: bad --%s \"%s\" (want a whole number%s)\n",
+		    d->name, arg, d->kind == K_TOTAL ? " >= 1" : " >= 0");
+		return -1;
+	case K_RATE:
+	case K_EPOCH:
+		if (parse_number(arg, 0, d->kind == K_RATE ? 1e7 : 1e11, field) == 0 &&
+		    *(double *)field > 0)
+			return 0;
+		fprintf(stderr, "smtprun: bad --%s \"%s\" (want %s)\n", d->name, arg,
+		    d->kind == K_RATE ? "sessions per second > 0" : "seconds since the epoch");
+		return -1;
+	case K_THRESHOLD: {
+		struct threshold	 t;
+		char			 err[256];
+
+		if (th_parse(&t, arg, err, sizeof(err)) == 0) {
+			o->thresholds[o->nthresholds++] = arg;
+			return 0;
+		}
+		fprintf(stderr, "smtprun: bad --threshold: %s\n", err);
+		return -1;
+	}
 	case K_HELP:
 		return 0;
 	}
@@ -256,9 +332,11 @@ getopt_tables(struct option *longopts, char *shortopts)
 		int has_arg = d->kind == K_FLAG || d->kind == K_HELP ? no_argument :
 		    d->kind == K_TAP ? optional_argument : required_argument;
 
-		longopts[i] = (struct option){ d->name, has_arg, NULL,
-		    d->letter ? d->letter : LONG_ONLY + (int)i };
-		if (d->letter) {
+		/* Long names by index: a letter may stand for two options of
+		 * different commands (-c). */
+		longopts[i] = (struct option){ d->name, has_arg, NULL, LONG_ONLY + (int)i };
+		shortopts[k] = '\0';
+		if (d->letter && strchr(shortopts, d->letter) == NULL) {
 			shortopts[k++] = d->letter;
 			if (has_arg == required_argument)
 				shortopts[k++] = ':';
@@ -268,17 +346,26 @@ getopt_tables(struct option *longopts, char *shortopts)
 	shortopts[k] = '\0';
 }
 
+/* The option of letter ch for cmd, else the first of that letter. Where
+ * two options of one command share a letter, the later one in the table
+ * has it: -c is --config for run and check, but --concurrency for load
+ * (whose --config is long only). */
 static const struct optdef *
-find(int ch)
+find(int ch, enum cmd cmd)
 {
-	size_t	 i;
+	const struct optdef	*first = NULL, *mine = NULL;
+	size_t			 i;
 
 	if (ch >= LONG_ONLY)
 		return &OPTIONS[ch - LONG_ONLY];
 	for (i = 0; i < NOPTIONS; i++)
-		if (OPTIONS[i].letter == ch)
-			return &OPTIONS[i];
-	return NULL;
+		if (OPTIONS[i].letter == ch) {
+			if (OPTIONS[i].cmds & (1 << cmd))
+				mine = &OPTIONS[i];
+			if (first == NULL)
+				first = &OPTIONS[i];
+		}
+	return mine != NULL ? mine : first;
 }
 
 int
@@ -290,7 +377,7 @@ opts_parse(struct opts *o, int argc, char **argv, const char *usage)
 	const char		*env;
 	int			 ch;
 
-	if ((o->cmd == CMD_RUN || o->cmd == CMD_CHECK) &&
+	if ((o->cmd == CMD_RUN || o->cmd == CMD_CHECK || o->cmd == CMD_LOAD) &&
 	    (env = getenv("SMTPRUN_SERVER")) != NULL && *env &&
 	    parse_server(o, env) == -1) {
 		fprintf(stderr, "smtprun: bad SMTPRUN_SERVER \"%s\" (want HOST[:PORT])\n", env);
@@ -299,7 +386,7 @@ opts_parse(struct opts *o, int argc, char **argv, const char *usage)
 	getopt_tables(longopts, shortopts);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		if ((d = find(ch)) == NULL) {
+		if ((d = find(ch, o->cmd)) == NULL) {
 			fputs(usage, stderr);
 			return EXIT_USAGE;
 		}
@@ -357,6 +444,7 @@ opts_free(struct opts *o)
 	free(o->host);
 	free(o->port);
 	free(o->vars);
+	free(o->thresholds);
 	while (o->nowned > 0)
 		free(o->owned[--o->nowned]);
 	free(o->owned);

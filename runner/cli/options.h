@@ -7,7 +7,7 @@
 
 #include "suite/runner.h"
 
-enum cmd { CMD_RUN, CMD_SERVE, CMD_DEMO, CMD_CHECK, CMD_CHECK_CLIENT };
+enum cmd { CMD_RUN, CMD_SERVE, CMD_DEMO, CMD_CHECK, CMD_CHECK_CLIENT, CMD_LOAD, CMD_REPORT };
 
 /* The demo's account, unless --user and --password say otherwise. */
 #define DEMO_USER	"alice@example.test"
@@ -27,6 +27,18 @@ struct opts {
 	int		 once;		/* check-client --once */
 	int		 bad_cert;	/* check-client --bad-cert */
 	const char	*fail;		/* check-client --fail 421|451 */
+	/* load (and report merge) */
+	int		 concurrency;	/* -c */
+	long long	 sessions;	/* -n (0: not given) */
+	double		 duration;	/* -d (0: not given) */
+	double		 rate;		/* --rate (0: none) */
+	int		 threads;	/* --threads */
+	long long	 max_errors;	/* --max-errors (-1: not given) */
+	const char	**thresholds;	/* --threshold, NULL-terminated */
+	int		 nthresholds;
+	const char	*transcript_errors;	/* --transcript-errors DIR */
+	const char	*hdr_log;	/* --hdr-log FILE */
+	double		 start_at;	/* --start-at EPOCH (0: now) */
 	const char	*config;	/* --config */
 	int		 no_config;	/* --no-config: not ./smtprun.yaml */
 	const char	*target;	/* --target */

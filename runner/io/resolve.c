@@ -24,9 +24,11 @@ struct resolve_req {
 	int		 finished;	/* the completion notice was processed */
 	int		 orphan;	/* abandoned by its owner while running */
 	int		 rc;		/* gai error code */
+	int		 wfd;		/* its loop's pipe (notify's thread has no R) */
 };
 
-static struct {
+/* One resolver per thread: each of load mode's threads has its own loop. */
+static _Thread_local struct {
 	struct loop	*lp;
 	struct loop_io	 io;
 	int		 wfd;
@@ -40,7 +42,7 @@ notify(union sigval sv)
 	ssize_t			 w;
 
 	do
-		w = write(R.wfd, &req, sizeof(req));
+		w = write(req->wfd, &req, sizeof(req));
 	while (w == -1 && errno == EINTR);
 }
 
@@ -142,6 +144,7 @@ resolve_start(const char *host, const char *port, resolve_fn *fn, void *arg,
 		req_free_fields(req);
 		return NULL;
 	}
+	req->wfd = R.wfd;
 	req->hints.ai_flags |= AI_ADDRCONFIG;
 	req->cb.ar_name = req->host;
 	req->cb.ar_service = req->port;

@@ -292,21 +292,22 @@ capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 static int
 prepare(lua_State *L)
 {
-	struct scenario			*sc = lua_touserdata(L, 1);
-	const struct scenario_opts	*o = lua_touserdata(L, 2);
+	const struct scenario_prep	*p = lua_touserdata(L, 1);
+	const struct scenario_opts	*o = p->o;
 	const char			*slash, **v, *eq;
 
 	luaL_openlibs(L);
 	lerr_setup(L, o->luadir);
-	lua_sethook(L, count_hook, LUA_MASKCOUNT, 1000000);	/* tasks inherit it */
-	lcore_open(L, &sc->ctx);
+	if (p->count_hook)
+		lua_sethook(L, count_hook, LUA_MASKCOUNT, 1000000);	/* tasks inherit it */
+	lcore_open(L, p->ctx);
 
 	/* Modules: smtprun's own first, then the scenario's directory. */
-	slash = strrchr(sc->path, '/');
+	slash = strrchr(p->path, '/');
 	lua_getglobal(L, "package");
 	lua_pushfstring(L, "%s/?.lua;", o->luadir);
 	if (slash != NULL)
-		lua_pushlstring(L, sc->path, (size_t)(slash - sc->path) + 1);
+		lua_pushlstring(L, p->path, (size_t)(slash - p->path) + 1);
 	else
 		lua_pushstring(L, "./");
 	lua_pushstring(L, "?.lua;");
@@ -352,12 +353,25 @@ prepare(lua_State *L)
 	return 0;
 }
 
+int
+scenario_prepare(lua_State *L, const struct scenario_prep *p)
+{
+	lua_pushcfunction(L, prepare);
+	lua_pushlightuserdata(L, (void *)p);
+	if (lua_pcall(L, 1, 0, 0) == LUA_OK)
+		return 0;
+	lua_pushfstring(L, "cannot set up smtprun's Lua modules (%s): %s",
+	    p->o->luadir, luaL_tolstring(L, -1, NULL));
+	return -1;
+}
+
 void
 scenario_start(struct scenario *sc, struct sched *s, const char *path,
     const struct scenario_opts *o)
 {
-	lua_State	*L;
-	const char	*dot = strrchr(path, '.');
+	lua_State		*L;
+	const char		*dot = strrchr(path, '.');
+	struct scenario_prep	 prep;
 
 	memset(sc, 0, sizeof(*sc));
 	sc->path = path;
@@ -388,12 +402,11 @@ scenario_start(struct scenario *sc, struct sched *s, const char *path,
 	sc->ctx.mem_limit = (size_t)(o->set.memory_limit * 1024 * 1024);
 	lua_setallocf(L, capped_alloc, &sc->ctx);
 	tr_printf(sc->tr, TR_INFO, "scenario %s", path);
-	lua_pushcfunction(L, prepare);
-	lua_pushlightuserdata(L, sc);
-	lua_pushlightuserdata(L, (void *)o);
-	if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
-		lua_pushfstring(L, "cannot set up smtprun's Lua modules (%s): %s",
-		    o->luadir, luaL_tolstring(L, -1, NULL));
+	prep.ctx = &sc->ctx;
+	prep.o = o;
+	prep.path = path;
+	prep.count_hook = 1;
+	if (scenario_prepare(L, &prep) == -1) {
 		set_message(sc, OUT_ERROR, lua_tostring(L, -1));
 		tr_printf(sc->tr, TR_ERROR, "%s", sc->message);
 		return;

@@ -76,6 +76,19 @@ struct scenario {
 	int			 hook_raised;	/* the count hook raised a stop once */
 };
 
+/* What a new Lua state for a scenario file needs (also load mode's). */
+struct scenario_prep {
+	struct smtp_ctx			*ctx;
+	const struct scenario_opts	*o;
+	const char			*path;
+	int				 count_hook;	/* stops busy scripts */
+};
+
+/* Sets up L for the file: Lua's libraries, smtprun's modules, the vars,
+ * package.path, the prelude, the sandbox. 0, or -1 with the message on top
+ * of L. */
+int	scenario_prepare(lua_State *L, const struct scenario_prep *p);
+
 /* Prepares and queues the scenario. On a load error it is done at once with
  * OUT_ERROR. */
 void	scenario_start(struct scenario *sc, struct sched *s, const char *path,
