@@ -9,6 +9,7 @@
 #include "cli/cmd_load.h"
 #include "cli/command.h"
 #include "cli/env.h"
+#include "suite/hdrlog.h"
 #include "suite/load.h"
 #include "suite/report_load.h"
 
@@ -99,6 +100,11 @@ finish(struct opts *o, struct load_opts *lo, struct load_result *res)
 		    res->transcripts_written == 1 ? "" : "s", lo->transcript_errors);
 	if (o->r.json != NULL &&
 	    load_report_write_json(o->r.json, &res->st, &rep, err, sizeof(err)) == -1) {
+		fprintf(stderr, "smtprun load: %s\n", err);
+		rc = EXIT_USAGE;
+	}
+	if (o->hdr_log != NULL &&
+	    hdrlog_write(o->hdr_log, &res->st, lo->path, err, sizeof(err)) == -1) {
 		fprintf(stderr, "smtprun load: %s\n", err);
 		rc = EXIT_USAGE;
 	}

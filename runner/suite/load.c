@@ -27,6 +27,7 @@
 #include "suite/load.h"
 
 #define TICK		0.1		/* seconds between a thread's looks around */
+#define STOP_GRACE	5.0		/* seconds threads have to stop */
 #define MSG_MAX		1024
 
 struct worker;
@@ -161,7 +162,7 @@ worker_setup(struct worker *w)
 	w->ctx.owner_of = owner_of;
 	w->ctx.spawn_failed = spawn_failed;
 	w->ctx.load = &w->st;
-	if ((w->L = luaL_newstate()) == NULL) {
+	if ((w->L = scenario_new_state(&w->ctx)) == NULL) {
 		snprintf(w->message, sizeof(w->message), "cannot create a Lua state "
 		    "(out of memory)");
 		return -1;
@@ -273,8 +274,8 @@ classify(lua_State *co, int status, char *kind, size_t klen, int *code,
 
 	*code = 0;
 	snprintf(kind, klen, "%s", status == LUA_ERRMEM ? "memory" : "script");
-	snprintf(msg, mlen, "%s", status == LUA_ERRMEM ? "out of memory" :
-	    "(an error that is not a string)");
+	snprintf(msg, mlen, "%s", status == LUA_ERRMEM ? "out of memory (--memory-limit "
+	    "is per thread)" : "(an error that is not a string)");
 	if (lua_type(co, -1) == LUA_TSTRING) {
 		snprintf(msg, mlen, "%s", lua_tostring(co, -1));
 		return;
@@ -575,7 +576,7 @@ load_run(const struct load_opts *o, struct load_result *res)
 	struct timespec	 ts = { 0, 200 * 1000 * 1000 };
 	int		 i, n = o->threads, started = 0, all, sig;
 	int64_t		 first;
-	double		 t0;
+	double		 t0, stopped = 0;
 
 	memset(res, 0, sizeof(*res));
 	if (ls_init(&res->st) == -1 || (ws = calloc((size_t)n, sizeof(*ws))) == NULL) {
@@ -634,6 +635,15 @@ load_run(const struct load_opts *o, struct load_result *res)
 		if ((sig == SIGINT || sig == SIGTERM) && res->signo == 0) {
 			res->signo = sig;
 			atomic_store(&run.stop, 1);
+			stopped = mono_now();
+		}
+		/* A thread that does not stop is stuck in Lua code that never
+		 * waits (no count hook in load mode: it would slow every
+		 * session): nothing of its figures can be read safely. */
+		if (stopped > 0 && mono_now() - stopped > STOP_GRACE) {
+			fprintf(stderr, "smtprun load: a session is stuck in Lua code that "
+			    "never waits; exiting without a report\n");
+			_exit(128 + (res->signo ? res->signo : SIGTERM));
 		}
 		if (o->progress)
 			progress_line(o, ws, started, t0, 0);

@@ -288,6 +288,22 @@ capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	return p;
 }
 
+lua_State *
+scenario_new_state(struct smtp_ctx *ctx)
+{
+	lua_State	*L;
+
+	if ((L = luaL_newstate()) == NULL)
+		return NULL;
+	/* luaL_newstate's panic and warning functions, our allocator (the same
+	 * malloc underneath), counting from what the state holds already. */
+	ctx->mem_used = (size_t)lua_gc(L, LUA_GCCOUNT, 0) * 1024 +
+	    (size_t)lua_gc(L, LUA_GCCOUNTB, 0);
+	ctx->mem_limit = (size_t)(ctx->set.memory_limit * 1024 * 1024);
+	lua_setallocf(L, capped_alloc, ctx);
+	return L;
+}
+
 /* Runs under lua_pcall: libraries, the smtp module, vars, package.path. */
 static int
 prepare(lua_State *L)
@@ -391,16 +407,10 @@ scenario_start(struct scenario *sc, struct sched *s, const char *path,
 	if (o->set.case_timeout > 0 && isfinite(o->set.case_timeout))
 		sc->ctx.case_deadline = sc->t0 + o->set.case_timeout;
 
-	if ((sc->L = L = luaL_newstate()) == NULL) {
+	if ((sc->L = L = scenario_new_state(&sc->ctx)) == NULL) {
 		set_message(sc, OUT_ERROR, "cannot create a Lua state (out of memory)");
 		return;
 	}
-	/* luaL_newstate's panic and warning functions, our allocator (the same
-	 * malloc underneath), counting from what the state holds already. */
-	sc->ctx.mem_used = (size_t)lua_gc(L, LUA_GCCOUNT, 0) * 1024 +
-	    (size_t)lua_gc(L, LUA_GCCOUNTB, 0);
-	sc->ctx.mem_limit = (size_t)(o->set.memory_limit * 1024 * 1024);
-	lua_setallocf(L, capped_alloc, &sc->ctx);
 	tr_printf(sc->tr, TR_INFO, "scenario %s", path);
 	prep.ctx = &sc->ctx;
 	prep.o = o;

@@ -84,6 +84,9 @@ struct scenario_prep {
 	int				 count_hook;	/* stops busy scripts */
 };
 
+/* A new Lua state whose allocator counts its bytes in ctx and refuses past
+ * ctx->set.memory_limit (MB, 0: none); NULL when out of memory. */
+lua_State *scenario_new_state(struct smtp_ctx *ctx);
 /* Sets up L for the file: Lua's libraries, smtprun's modules, the vars,
  * package.path, the prelude, the sandbox. 0, or -1 with the message on top
  * of L. */

@@ -124,6 +124,23 @@ run load -c 20 -n 200 -t 1 -s "$S" --max-errors 60 "$client"; expect_rc 0
 run load -c 20 -n 200 -t 1 -s "$S" --max-errors 59 "$client"; expect_rc 1
 stop_target
 
+# Full sessions under load: STARTTLS, AUTH (each mechanism), several
+# messages of a chosen size; a wrong password is an "auth" failure.
+start_target -D tls=1
+for mech in PLAIN LOGIN CRAM-MD5 SCRAM-SHA-256; do
+	run load -c 5 -n 10 -k -s "$S" -D starttls=1 -D user=alice -D password=secret \
+	    -D mech=$mech -D messages=2 -D size=3000 --json "$T/t.json" \
+	    "$SRCDIR/scripts/load/send.lua"
+	expect_rc 0
+	json "$T/t.json" 'r["sessions"] == 10 and r["messages"] == 20 and r["bytes"] > 20 * 3000'
+	json "$T/t.json" 'ph["tls"]["count"] == 10 and ph["auth"]["count"] == 10 and ph["ehlo"]["count"] == 20'
+done
+run load -c 5 -n 10 -k -s "$S" -D starttls=1 -D user=alice -D password=wrong \
+    --json "$T/t.json" "$SRCDIR/scripts/load/send.lua"
+expect_rc 1
+json "$T/t.json" 'r["errors"]["kinds"] == {"auth": 10} and r["errors"]["codes"] == {"535": 10}'
+stop_target
+
 # --rate: 100 sessions a second for 2 s is 200 sessions, whatever the
 # server does; one stall of 0.5 s shows as latency of the sessions due
 # during it (coordinated omission), not as fewer sessions.

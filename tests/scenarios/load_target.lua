@@ -3,6 +3,7 @@
 -- (u<session>@...), a known fraction each: ...0 (10%) 451 reject, ...3 (10%)
 -- no reply (the client times out), ...7 (10%) connection closed mid-reply.
 -- -D stall=S: the first MAIL FROM waits S seconds before its reply.
+-- -D tls=1: STARTTLS offered (a self-signed certificate, made at the first).
 local server = require "smtp.server"
 
 local faults = {}
@@ -18,8 +19,15 @@ if vars.stall then
   faults[#faults + 1] = { on = "MAIL", action = "delay", seconds = tonumber(vars.stall),
                           times = 1 }
 end
-local srv = server.new{ relay = "open", auth = { "PLAIN", "LOGIN" },
-                        users = { alice = "secret" }, faults = faults,
+local tls
+if vars.tls == "1" then
+  tls = function()
+    local cert, key = smtp.tls_selfsigned("mail.example.test")
+    return { cert_pem = cert, key_pem = key }
+  end
+end
+local srv = server.new{ relay = "open", auth = { "PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-256" },
+                        users = { alice = "secret" }, faults = faults, tls = tls,
                         max_sessions = 5000, keep_messages = 0 }
 srv:listen{}
 srv:serve{}
