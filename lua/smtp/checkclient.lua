@@ -88,13 +88,6 @@ local function longest_line(data)
   return best, at
 end
 
-local function json_string(s)
-  return '"' .. s:gsub('[%c"\\\127]', function(ch)
-    if ch == '"' then return '\\"' elseif ch == "\\" then return "\\\\" end
-    return ("\\u%04x"):format(ch:byte())
-  end) .. '"'
-end
-
 -- opts: hostname, bad_cert, fail (421 or 451), window (seconds, 5),
 -- retry_limit (3), once, json (a path), out (a file, io.stdout), and the
 -- server role's limits (server.LIMITS).
@@ -416,9 +409,8 @@ function Judge:finish(ep)
     n[r.verdict] = n[r.verdict] + 1
     self.out:write(("%-12s  %-18s  %s\n"):format(r.verdict, r.name, r.evidence))
     if self.json then
-      self.json:write(("{\"client\":%s,\"check\":%s,\"verdict\":%s,\"evidence\":%s}\n"):format(
-        json_string(client), json_string(r.name), json_string(r.verdict),
-        json_string(r.evidence)))
+      self.json:write(core.json_encode({ client = client, check = r.name,
+        verdict = r.verdict, evidence = r.evidence }), "\n")
     end
   end
   self.out:write(("client %s: %d safe, %d vulnerable, %d inconclusive\n"):format(client,

@@ -351,7 +351,7 @@ l_connect(lua_State *L)
 	if (s->rq == NULL)
 		return connect_fail(L, s, "cannot resolve", err);
 	if (!done)
-		tr_printf(ctx->tr, TR_INFO, "Resolving %s...", s->host);
+		tr_printf(lctx_tr(L, ctx), TR_INFO, "Resolving %s...", s->host);
 	lua_replace(L, 1);
 	lua_settop(L, 1);
 	return connect_k(L, LUA_OK, 0);

@@ -13,6 +13,7 @@
 #include "binding/lcore.h"
 #include "binding/lctx.h"
 #include "binding/lerror.h"
+#include "binding/ljson.h"
 #include "binding/llistener.h"
 #include "binding/lrunner.h"
 #include "binding/lphase.h"
@@ -106,7 +107,7 @@ l_note(lua_State *L)
 	const char	*s = larg_checklstring(L, 1, &n);
 	const char	*kind = larg_optlstring(L, 2, "info", NULL);
 
-	tr_text(ctx->tr, strcmp(kind, "error") == 0 ? TR_ERROR : TR_INFO, s, n);
+	tr_text(lctx_tr(L, ctx), strcmp(kind, "error") == 0 ? TR_ERROR : TR_INFO, s, n);
 	return 0;
 }
 
@@ -246,6 +247,7 @@ luaopen_core(lua_State *L)
 	lrunner_register(L);
 	lsasl_register(L);
 	lyaml_register(L);
+	ljson_register(L);
 	return 1;
 }
 

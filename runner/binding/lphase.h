@@ -5,7 +5,7 @@
  * greeting, ehlo, auth (AUTH to its last reply, 334s between), mail, rcpt,
  * data (DATA to 354), dot (the message sent to its reply), quit.
  *
- * A phase starts when its command is on the wire (flushed) and ends with
+ * A phase starts when its command is handed to the kernel and ends with
  * the reply that answers it, whatever its code; a call that fails midway
  * records nothing. Every hook costs one test when no load run is going on
  * (ctx->load is NULL): PHASE(s, fn(...)).
@@ -40,7 +40,8 @@ void	phase_connected(struct phase *ph, struct load_stats *st);
 /* A command line (line = 1) or raw bytes (the message data) queued. */
 void	phase_sent_queued(struct phase *ph, struct load_stats *st, const char *p,
 	    size_t n, int line);
-/* What was queued is on the wire: the phase's clock starts. */
+/* What was queued goes to the kernel now: the phase's clock starts (for the
+ * message, at the last write of it). */
 void	phase_sent(struct phase *ph, struct load_stats *st);
 void	phase_reply(struct phase *ph, struct load_stats *st, int code);
 void	phase_tls_begin(struct phase *ph, struct load_stats *st);

@@ -212,11 +212,12 @@ send_k(lua_State *L, int status, lua_KContext kctx)
 	if (!conn_is_open(&s->c))
 		return session_fail(L, s, "closed", "session closed while sending %s%s", pre,
 		    session_answering(s));
+	/* The phase's clock starts as the bytes go to the kernel: on loopback
+	 * the peer may answer before the write returns. */
+	PHASE(s, phase_sent);
 	st = conn_flush(&s->c);
-	if (st == CONN_OK) {
-		PHASE(s, phase_sent);
+	if (st == CONN_OK)
 		return lwait_done(L, 0);
-	}
 	if (st == CONN_ERR)
 		return session_fail(L, s, "closed", "connection lost while sending %s%s (%s)",
 		    pre, session_answering(s), s->c.err);

@@ -78,7 +78,7 @@ wait_all_k(lua_State *L, int status, lua_KContext kctx)
 	if (ctx->nspawned == 0)
 		return lwait_done(L, 0);
 	if (lwait_expired(L))
-		return lerr_raise_recorded(L, ctx->tr, "timeout", "timed out after %g s "
+		return lerr_raise_recorded(L, lctx_tr(L, ctx), "timeout", "timed out after %g s "
 		    "waiting for %d spawned task%s", lwait_timeout(L), ctx->nspawned,
 		    ctx->nspawned == 1 ? "" : "s");
 	return lwait_yield(L, &ctx->joiner, 0, wait_all_k);

@@ -1,6 +1,7 @@
 /* cmd_load.c - "smtprun load": one scenario as many concurrent sessions. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -70,13 +71,17 @@ check_dir(const char *dir)
 static int
 finish(struct opts *o, struct load_opts *lo, struct load_result *res)
 {
-	struct threshold	 th[64];
+	struct threshold	*th;
 	struct load_report	 rep;
 	char			 target[512], err[512];
 	size_t			 nth = 0;
 	int			 i, bad, rc = EXIT_PASS;
 
-	for (i = 0; i < o->nthresholds && nth < sizeof(th) / sizeof(th[0]); i++)
+	if ((th = calloc((size_t)o->nthresholds + 1, sizeof(*th))) == NULL) {
+		fprintf(stderr, "smtprun load: out of memory\n");
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < o->nthresholds; i++)	/* checked by opts_parse */
 		if (th_parse(&th[nth], o->thresholds[i], err, sizeof(err)) == 0)
 			nth++;
 	snprintf(target, sizeof(target), "%s:%s", o->host ? o->host : "(none)",
@@ -110,6 +115,7 @@ finish(struct opts *o, struct load_opts *lo, struct load_result *res)
 	}
 	if (res->st.failed > (o->max_errors < 0 ? 0 : o->max_errors) || bad > 0)
 		rc = rc == EXIT_PASS ? EXIT_FAILED : rc;
+	free(th);
 	return rc;
 }
 

@@ -22,7 +22,7 @@ command_start(struct opts *o, enum cmd cmd, int argc, char **argv, const char *u
 		return EXIT_USAGE;
 	}
 	if ((rc = opts_parse(o, argc, argv, usage)) == -1 && cmd != CMD_DEMO &&
-	    cmd != CMD_CHECK_CLIENT && config_apply(o) == -1)
+	    cmd != CMD_CHECK_CLIENT && cmd != CMD_REPORT && config_apply(o) == -1)
 		rc = EXIT_USAGE;
 	if (rc != -1)
 		opts_free(o);

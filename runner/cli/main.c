@@ -9,6 +9,7 @@
 #include "cli/cmd_check_client.h"
 #include "cli/cmd_demo.h"
 #include "cli/cmd_load.h"
+#include "cli/cmd_report.h"
 #include "cli/cmd_run.h"
 #include "cli/cmd_serve.h"
 
@@ -28,6 +29,7 @@ static const struct command {
 	{ "check-client", cmd_check_client },
 	{ "load", cmd_load },
 	{ "b64", cmd_b64 },
+	{ "report", cmd_report },
 };
 
 static const char usage[] =
@@ -41,6 +43,8 @@ static const char usage[] =
 "  check-client --listen HOST:PORT\n"
 "                           judge the SMTP clients that connect (security)\n"
 "  b64 encode|decode [TEXT] base64, as the SMTP AUTH LOGIN exchange needs it\n"
+"  report merge A.json B.json...\n"
+"                           the JSON reports of load runs (shards) as one\n"
 "  help                     this text\n"
 "\n"
 "Options:\n"

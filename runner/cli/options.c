@@ -403,7 +403,7 @@ opts_parse(struct opts *o, int argc, char **argv, const char *usage)
 			return EXIT_USAGE;
 		o->given |= 1UL << (d - OPTIONS);
 	}
-	if ((o->r.so.luadir = env_luadir()) == NULL) {
+	if (o->cmd != CMD_REPORT && (o->r.so.luadir = env_luadir()) == NULL) {
 		fprintf(stderr, "smtprun: cannot find smtprun's Lua modules (smtp.lua); "
 		    "set SMTPRUN_LUADIR\n");
 		return EXIT_USAGE;

@@ -259,7 +259,7 @@ th_parse(struct threshold *t, const char *s, char *err, size_t errlen)
 	v = strtod(p, &numend);
 	if (numend == p || !isfinite(v) || v < 0)
 		return fail(err, errlen, s, "no number to compare with");
-	p = numend;
+	p = skip_blanks(numend);	/* "50 ms" as "50ms" */
 	if (t->what == TH_PHASE) {
 		if (strncmp(p, "us", 2) == 0)
 			p += 2;

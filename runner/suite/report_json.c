@@ -1,7 +1,10 @@
 /* report_json.c - JSON Lines, a record per case. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "core/escape.h"
 #include "io/outfile.h"
@@ -25,56 +28,64 @@ json_open(void *st, const struct report_options *o, char *err, size_t errlen)
 	return (j->f = out_fopen(o->json_path, OUT_PRIVATE, err, errlen)) ? 0 : -1;
 }
 
-/* A JSON string of s shown as everywhere (core/escape.h), or null. */
-static void
-json_str(FILE *f, const char *s)
+/* A JSON string of s shown as everywhere (core/escape.h: valid UTF-8,
+ * no control codes but \n and \t), or null. */
+static json_t *
+json_str(const char *s)
 {
 	struct buf	 e = BUF_INIT;
-	const char	*p;
+	json_t		*j;
 
-	if (s == NULL) {
-		fputs("null", f);
-		return;
-	}
+	if (s == NULL)
+		return json_null();
 	esc_append(&e, s, strlen(s), ESC_MULTILINE);
-	fputc('"', f);
-	for (p = buf_cstr(&e); *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", f);
-		else if (*p == '\t')
-			fputs("\\t", f);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
+	j = buf_ok(&e) == 0 ? json_stringn(buf_cstr(&e), e.len) : NULL;
 	buf_free(&e);
+	return j;
+}
+
+/* One record: file, case, status, [verdict,] time, insecure, message, kind,
+ * at, expected, got, command. */
+static json_t *
+json_record(const struct report_case *c, int check)
+{
+	const char	*keys[] = { "message", "kind", "at", "expected", "got", "command" };
+	const char	*vals[] = { c->message, c->kind, c->at, c->expected, c->got,
+			    c->command };
+	json_t		*o;
+	size_t		 i;
+
+	o = json_pack("{s:o, s:o, s:s}", "file", json_str(c->path), "case",
+	    json_str(c->name), "status", OUTCOMES[c->outcome].name);
+	if (o != NULL && check &&
+	    json_object_set_new(o, "verdict", json_string(check_verdict(c))) == -1)
+		goto fail;
+	/* The time to the millisecond, as the text has always had it. */
+	if (o == NULL || json_object_update_new(o, json_pack("{s:f, s:b}",
+	    "time", round(c->elapsed * 1e3) / 1e3, "insecure", c->insecure)) == -1)
+		goto fail;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (json_object_set_new(o, keys[i], json_str(vals[i])) == -1)
+			goto fail;
+	return o;
+fail:
+	json_decref(o);
+	return NULL;
 }
 
 static void
 json_one(void *st, const struct report_case *c, int seq)
 {
-	FILE		*f = ((struct json *)st)->f;
-	const char	*keys[] = { "file", "case", "status", "message", "kind", "at",
-			    "expected", "got", "command" };
-	const char	*vals[] = { c->path, c->name, OUTCOMES[c->outcome].name, c->message,
-			    c->kind, c->at, c->expected, c->got, c->command };
-	size_t		 i;
+	struct json	*j = st;
+	json_t		*o = json_record(c, j->check);
 
 	(void)seq;
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		fprintf(f, "%s\"%s\":", i ? "," : "{", keys[i]);
-		json_str(f, vals[i]);
-		if (i == 2 && ((struct json *)st)->check)
-			fprintf(f, ",\"verdict\":\"%s\"", check_verdict(c));
-		if (i == 2)		/* after the status: the time, TLS unverified */
-			fprintf(f, ",\"time\":%.3f,\"insecure\":%s", c->elapsed,
-			    c->insecure ? "true" : "false");
+	if (o == NULL || json_dumpf(o, j->f, JSON_COMPACT | JSON_REAL_PRECISION(15)) == -1 ||
+	    fputc('\n', j->f) == EOF || fflush(j->f) != 0) {
+		if (j->err == 0)
+			j->err = o == NULL ? ENOMEM : errno ? errno : EIO;
 	}
-	fputs("}\n", f);
-	if (fflush(f) != 0 && ((struct json *)st)->err == 0)
-		((struct json *)st)->err = errno;
+	json_decref(o);
 }
 
 static int
@@ -84,7 +95,7 @@ json_close(void *st, const struct report_totals *t)
 	int		 rc = 0;
 
 	(void)t;
-	if (out_fclose(j->f) != 0) {
+	if (out_fclose(j->f) != 0 || j->err != 0) {
 		fprintf(stderr, "smtprun: writing %s: %s\n", j->path,
 		    strerror(j->err ? j->err : errno));
 		rc = -1;

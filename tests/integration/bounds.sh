@@ -82,7 +82,7 @@ assert(true)
 LUA
 )
 run run --case-timeout 1 --json "$T/nr.json" "$bt" "$later"; expect_rc 2
-expect_in "$T/nr.json" '"file":"'"$later"'","case":null,"status":"skip","time":0.000,"insecure":false,"message":"the run ended early ('"$bt"' was stuck in a C call) before it started"'
+expect_in "$T/nr.json" '"file":"'"$later"'","case":null,"status":"skip","time":0.0,"insecure":false,"message":"the run ended early ('"$bt"' was stuck in a C call) before it started"'
 
 # SIGTERM during such a call ends the run within about the grace period,
 # with the signal's exit status and the reports written.

@@ -28,6 +28,7 @@ PY
 # the load run that gets a signal).
 TPID=
 start_target() {
+	rm -f "$T/target.out"
 	"$SMTPRUN" serve "$@" "$target" >"$T/target.out" 2>"$T/target.err" &
 	TPID=$!
 	wait_for "$T/target.out" "^listening on " "$TPID"
@@ -60,7 +61,7 @@ for name, p in r["phases"].items():
     for shown, key in zip(ms, ("p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms")):
         assert abs(float(shown) - p[key]) <= 0.0051 * max(1, p[key]), (name, key, shown, p[key])
 PY
-expect_out "200 sessions"
+expect_out "sessions 200, failed 0"
 # No progress line when stderr is not a terminal; one on a terminal.
 ! grep -q $'\r' "$T/err" || fail "a progress line on a pipe"
 if command -v script >/dev/null; then

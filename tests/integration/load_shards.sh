@@ -47,8 +47,15 @@ for name, p in merged["phases"].items():
     assert p["min_ms"] == min(s["phases"][name]["min_ms"] for s in shards), name
     assert p["p50_ms"] <= p["p90_ms"] <= p["p99_ms"] <= p["p999_ms"] <= p["max_ms"], name
 PY
-node "$SRCDIR/tests/integration/hdrlog_check.js" "$T/merged.hdr" "$T/merged.json" \
-    >"$T/node.out" 2>&1 || { cat "$T/node.out" >&2; fail "the merged hdr-log disagrees with the merged report"; }
+# HdrHistogram's JS library (tests/node: npm ci) reads the merged log as
+# the merged report says (exit 77: the library is not installed).
+if command -v node >/dev/null; then
+	node "$SRCDIR/tests/integration/hdrlog_check.js" "$T/merged.hdr" "$T/merged.json" \
+	    >"$T/node.out" 2>&1
+	nrc=$?
+	[ "$nrc" -eq 0 ] || [ "$nrc" -eq 77 ] ||
+	    { cat "$T/node.out" >&2; fail "the merged hdr-log disagrees with the merged report"; }
+fi
 
 # A threshold the merged report does not meet: exit 1; a broken shard: 2.
 run report merge "$T"/shards/shard-*.json --threshold 'session.max<1us'; expect_rc 1

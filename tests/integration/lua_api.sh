@@ -46,4 +46,33 @@ assert(smtp.config().timeout == 7, "config timeout")
 LUA
 )
 run run --timeout 7 "$s"; expect_rc 0
+
+# core.json_encode (jansson): what Lua values become, and what it refuses
+# (a usage error, exit 2).
+s=$(scenario json.lua <<'LUA'
+local core = require "smtprun.core"
+local function eq(v, want)
+  local got = core.json_encode(v)
+  assert(got == want, ("%s, want %s"):format(got, want))
+end
+eq({ b = 1, a = { true, false, "x" }, c = {} }, '{"a":[true,false,"x"],"b":1,"c":{}}')
+eq('tab\t"q" \\ \1 \xc3\xa9', [["tab\t\"q\" \\ \u0001 ]] .. "\xc3\xa9" .. '"')
+eq("\xff", [["\\xff"]])		-- not UTF-8: shown as smtprun shows bytes
+eq(1.5, "1.5"); eq(-3, "-3"); eq(nil, "null"); eq({ 1, 2, 3 }, "[1,2,3]")
+local function refused(v, why)
+  local ok, err = pcall(core.json_encode, v)
+  assert(not ok and err.kind == "usage" and err.message:find(why, 1, true), tostring(err))
+end
+local cyc = {}; cyc.self = cyc
+refused(cyc, "a cycle")
+refused({ f = print }, "a function has no JSON")
+refused({ [1] = "a", [3] = "c" }, "keys other than strings")
+refused({ [true] = 1 }, "keys other than strings")
+refused(0/0, "NaN")
+local deep = {}
+for _ = 1, 100 do deep = { deep } end
+refused(deep, "nested too deep")
+LUA
+)
+run run "$s"; expect_rc 0
 exit 0
