@@ -1,5 +1,5 @@
 -- luacheck's settings for smtprun's Lua (tests/lint/luacheck.sh runs it on
--- lua/, scripts/, examples/ and tests/scenarios/).
+-- lua/, scripts/, examples/, tests/scenarios/ and tests/bench/).
 std = "lua54"
 
 -- What the runner gives a scenario file: the smtp module and the -D
@@ -13,6 +13,7 @@ local scenario = {
 files["scripts"] = scenario
 files["examples"] = scenario
 files["tests/scenarios"] = scenario
+files["tests/bench"] = scenario
 
 -- A file that is broken on purpose (tests/integration/suite.sh).
 exclude_files = { "tests/scenarios/suite/03-broken.lua" }
