@@ -268,9 +268,11 @@ def wait_status(path, pred, timeout=3):
 
 
 def transcript_from(path, offset):
+    """The transcript from offset, without the session tags ("[3] ") that
+    lines carry while several sessions are open at once."""
     with open(path, "rb") as f:
         f.seek(offset)
-        return f.read()
+        return re.sub(rb"(?m)^\[\d+\] ", b"", f.read())
 
 
 def size_of(path):
