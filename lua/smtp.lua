@@ -25,7 +25,7 @@ function smtp.connect(opts)
   local s = core.connect(opts)
   local tls
   if type(opts) == "table" then tls = opts.tls end
-  if tls == nil and core.config().implicit_tls and not (type(opts) == "table" and opts.host) then
+  if tls == nil and core.config("implicit_tls") and not (type(opts) == "table" and opts.host) then
     tls = true      -- the configured target speaks TLS first
   end
   if tls then

@@ -325,7 +325,7 @@ function testing.load_session(chunk, env, path)
       env[hook] = function(fn) list[#list + 1] = fn end
     end
   end
-  local ok, err = pcall(chunk)
+  local ok, err = pcall(chunk, env)
   if ok and #file.cases > 0 then ok, err = pcall(load_cases, file) end
   if not ok and getmetatable(err) ~= SKIP_MT then error(err, 0) end
 end

@@ -1,5 +1,6 @@
 /* lrunner.c - what the Lua side asks of the runner. */
 #include <stddef.h>
+#include <string.h>
 
 #include <lauxlib.h>
 
@@ -117,7 +118,9 @@ l_set_target(lua_State *L)
 	return 0;
 }
 
-/* smtp.config(): the run's settings, as the scripts may read them. */
+/* smtp.config(): the run's settings, as the scripts may read them;
+ * smtp.config(name): one of them (no table made: smtp.connect asks for
+ * implicit_tls on every connection). */
 static int
 l_config(lua_State *L)
 {
@@ -134,20 +137,29 @@ l_config(lua_State *L)
 		S(insecure, 'b'),
 #undef S
 	};
-	const char	*set = (const char *)&lctx_get(L)->set;
+	const char	*set = (const char *)&lctx_get(L)->set, *one = NULL;
 	size_t		 i;
 
-	lua_createtable(L, 0, sizeof(fields) / sizeof(fields[0]));
+	if (!lua_isnoneornil(L, 1))
+		one = larg_checklstring(L, 1, NULL);
+	else
+		lua_createtable(L, 0, sizeof(fields) / sizeof(fields[0]));
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		const void *v = set + fields[i].off;
+		if (one != NULL && strcmp(one, fields[i].name) != 0)
+			continue;
 		switch (fields[i].type) {
 		case 's': lua_pushstring(L, *(const char *const *)v); break;
 		case 'n': lua_pushnumber(L, *(const double *)v); break;
 		case 'b': lua_pushboolean(L, *(const int *)v); break;
 		default: lua_pushinteger(L, *(const int *)v); break;
 		}
+		if (one != NULL)
+			return 1;
 		lua_setfield(L, -2, fields[i].name);
 	}
+	if (one != NULL)
+		return larg_error(L, 1, "no such setting");
 	return 1;
 }
 

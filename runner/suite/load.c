@@ -66,7 +66,8 @@ struct worker {
 	struct loop_timer	 start_timer, tick;
 	struct vsession		*live;
 	int			 fn_ref, chunk_ref, env_mt_ref, vars_mt_ref;
-	struct buf		 dump;		/* a Lua file, compiled */
+	struct buf		 dump;		/* a Lua file's text, as compiled */
+	int			 lua_file;	/* chunk(env); else chunk() */
 	/* Read by the main thread while it runs. */
 	atomic_llong		 done, failed;
 	atomic_llong		 p99_us;
@@ -103,11 +104,49 @@ usec(double seconds)
 
 /* ---- one thread's Lua state ---- */
 
+/* The prefix that makes a Lua file's chunk take its globals as its
+ * argument: on the first line, so every line keeps its number. */
+#define ENV_PREFIX	"local _ENV = ...; "
+
+/* Loads the Lua file at path as a function of its globals (ENV_PREFIX):
+ * compiled once, each session calls it with a table of its own. As
+ * luaL_loadfile: a first line starting with '#' is skipped (kept as a
+ * comment), a UTF-8 BOM too. */
 static int
-dump_writer(lua_State *L, const void *p, size_t n, void *ud)
+load_lua_file(lua_State *L, struct buf *src, const char *path)
 {
-	(void)L;
-	buf_append(ud, p, n);
+	char		 chunk[BUFSIZ];
+	const char	*p;
+	size_t		 n, len;
+	int		 bad;
+	FILE		*f;
+	struct buf	 text = BUF_INIT;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return luaL_error(L, "cannot open %s: %s", path, strerror(errno));
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(&text, chunk, n);
+	bad = ferror(f);
+	fclose(f);
+	p = text.p ? text.p : "";
+	len = text.len;
+	if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3, len -= 3;
+	buf_append(src, ENV_PREFIX, sizeof(ENV_PREFIX) - 1);
+	if (len > 0 && p[0] == '#') {		/* "#!...": a comment now */
+		buf_append(src, "--", 2);
+		p++, len--;
+	}
+	buf_append(src, p, len);
+	buf_free(&text);
+	if (bad)
+		return luaL_error(L, "cannot read %s", path);
+	if (buf_ok(src) == -1)
+		return luaL_error(L, "out of memory");
+	lua_pushfstring(L, "@%s", path);
+	if (luaL_loadbufferx(L, src->p, src->len, lua_tostring(L, -1), "t") != LUA_OK)
+		return lua_error(L);
+	lua_remove(L, -2);		/* the chunk name */
 	return 0;
 }
 
@@ -124,13 +163,10 @@ compile(lua_State *L)
 	lua_getfield(L, -1, "load_session");
 	w->fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	if (dot == NULL || strcmp(dot, ".lua") == 0) {
-		if (luaL_loadfilex(L, path, "t") != LUA_OK)
-			return lua_error(L);
-		lua_dump(L, dump_writer, &w->dump, 0);
-		if (buf_ok(&w->dump) == -1)
-			return luaL_error(L, "out of memory");
-		lua_pop(L, 1);
-		w->chunk_ref = LUA_NOREF;
+		load_lua_file(L, &w->dump, path);
+		buf_free(&w->dump);
+		w->chunk_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+		w->lua_file = 1;
 	} else {
 		lua_getfield(L, -1, "load_compile");
 		lua_pushstring(L, path);
@@ -225,12 +261,8 @@ start_session(struct worker *w, int64_t g, double due)
 	w->inflight++;
 
 	lua_rawgeti(L, LUA_REGISTRYINDEX, w->fn_ref);
-	if (w->chunk_ref == LUA_NOREF) {
-		if (luaL_loadbufferx(L, w->dump.p, w->dump.len, w->run->o->path, "b") != LUA_OK) {
-			lua_pop(L, 2);
-			vs_free(vs);
-			return -1;
-		}
+	lua_rawgeti(L, LUA_REGISTRYINDEX, w->chunk_ref);
+	if (w->lua_file) {
 		lua_createtable(L, 0, 8);		/* its globals */
 		lua_rawgeti(L, LUA_REGISTRYINDEX, w->env_mt_ref);
 		lua_setmetatable(L, -2);
@@ -240,12 +272,8 @@ start_session(struct worker *w, int64_t g, double due)
 		lua_rawgeti(L, LUA_REGISTRYINDEX, w->vars_mt_ref);
 		lua_setmetatable(L, -2);
 		lua_setfield(L, -2, "vars");
-		lua_pushvalue(L, -1);
-		lua_setupvalue(L, -3, 1);		/* the chunk's _ENV */
-	} else {
-		lua_rawgeti(L, LUA_REGISTRYINDEX, w->chunk_ref);
+	} else
 		lua_pushnil(L);
-	}
 	lua_pushstring(L, w->run->o->path);
 	if (task_spawn(w->sched, L, 3, vs, on_done, vs) == NULL) {
 		vs_free(vs);
