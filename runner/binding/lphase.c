@@ -14,9 +14,7 @@
 static void
 record(struct phase *ph, struct load_stats *st, int phase)
 {
-	double	 us = (mono_now() - ph->t0) * 1e6;
-
-	ls_record(st, phase, (int64_t)(us + 0.5));
+	ls_record(st, phase, ls_usec(mono_now() - ph->t0));
 }
 
 void
@@ -153,7 +151,7 @@ lphase_record(lua_State *L)
 	if ((i = ls_phase_index(ctx->load, name, 1)) == -1)
 		return luaL_error(L, "smtp.phase: cannot time \"%s\" (a name of 1 to %d "
 		    "bytes, at most %d phases)", name, LS_NAME_MAX - 1, LS_MAX_PHASES);
-	ls_record(ctx->load, i, (int64_t)((mono_now() - t0) * 1e6 + 0.5));
+	ls_record(ctx->load, i, ls_usec(mono_now() - t0));
 	return 0;
 }
 

@@ -64,8 +64,7 @@ session_begin(lua_State *L, struct session *s, int opts)
 	/* A session outlives the case that opened it: what it records goes to
 	 * the transcript of the case running now, and a case that uses an
 	 * unverified TLS session is marked like the one that began it. */
-	if (s->c.tr != NULL && s->ctx->tr != NULL && s->ctx->owner_of == NULL &&
-	    s->trv.parent != s->ctx->tr)
+	if (s->c.tr != NULL && s->ctx->tr != NULL && s->trv.parent != s->ctx->tr)
 		tr_view_attach(&s->trv, s->ctx->tr, s->id);
 	if (s->unverified)
 		s->ctx->insecure++;

@@ -74,25 +74,22 @@ finish(struct opts *o, struct load_opts *lo, struct load_result *res)
 	struct threshold	*th;
 	struct load_report	 rep;
 	char			 target[512], err[512];
-	size_t			 nth = 0;
-	int			 i, bad, rc = EXIT_PASS;
+	int			 bad, rc = EXIT_PASS;
 
-	if ((th = calloc((size_t)o->nthresholds + 1, sizeof(*th))) == NULL) {
+	if ((th = command_thresholds(o)) == NULL) {
 		fprintf(stderr, "smtprun load: out of memory\n");
 		return EXIT_USAGE;
 	}
-	for (i = 0; i < o->nthresholds; i++)	/* checked by opts_parse */
-		if (th_parse(&th[nth], o->thresholds[i], err, sizeof(err)) == 0)
-			nth++;
-	snprintf(target, sizeof(target), "%s:%s", o->host ? o->host : "(none)",
-	    o->port ? o->port : "25");
+	if (o->host != NULL)
+		snprintf(target, sizeof(target), strchr(o->host, ':') ? "[%s]:%s" : "%s:%s",
+		    o->host, o->port ? o->port : "25");
 	memset(&rep, 0, sizeof(rep));
 	rep.scenario = lo->path;
 	rep.target = o->host ? target : NULL;
 	rep.shard_k = lo->shard_k;
 	rep.shard_n = lo->shard_n;
 	rep.th = th;
-	rep.nth = nth;
+	rep.nth = (size_t)o->nthresholds;
 	rep.color = env_color(STDOUT_FILENO);
 	bad = load_report_print(stdout, &res->st, &rep);
 	fflush(stdout);

@@ -62,7 +62,7 @@ cmd_report(int argc, char **argv)
 	struct load_report	 r;
 	struct threshold	*th = NULL;
 	char			 scen[SCENARIO_MAX], err[512];
-	int			 rc, i, failed;
+	int			 rc, failed;
 
 	if ((rc = command_start(&o, CMD_REPORT, argc, argv, usage)) != -1)
 		return rc;
@@ -77,13 +77,11 @@ cmd_report(int argc, char **argv)
 		return command_usage(&o, "smtprun report merge: give the JSON reports "
 		    "to merge", usage);
 	if (ls_init(&st) == -1 ||
-	    (th = calloc((size_t)o.nthresholds + 1, sizeof(*th))) == NULL) {
+	    (th = command_thresholds(&o)) == NULL) {
 		fprintf(stderr, "smtprun report merge: out of memory\n");
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	for (i = 0; i < o.nthresholds; i++)	/* checked by opts_parse */
-		th_parse(&th[i], o.thresholds[i], err, sizeof(err));
 	if (merge(argv + optind + 1, argc - optind - 1, &st, scen) == -1) {
 		rc = EXIT_USAGE;
 		goto out;

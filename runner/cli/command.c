@@ -10,6 +10,7 @@
 #include "cli/command.h"
 #include "cli/config.h"
 #include "cli/env.h"
+#include "core/loadstats.h"
 
 int
 command_start(struct opts *o, enum cmd cmd, int argc, char **argv, const char *usage)
@@ -93,6 +94,20 @@ command_var(struct opts *o, const char *name, const char *value)
 		return -1;
 	o->vars[o->nvars++] = own;
 	return 0;
+}
+
+struct threshold *
+command_thresholds(const struct opts *o)
+{
+	struct threshold	*th;
+	char			 err[256];
+	int			 i;
+
+	if ((th = calloc((size_t)o->nthresholds + 1, sizeof(*th))) == NULL)
+		return NULL;
+	for (i = 0; i < o->nthresholds; i++)
+		th_parse(&th[i], o->thresholds[i], err, sizeof(err));
+	return th;
 }
 
 void

@@ -24,6 +24,9 @@ int	command_script(const struct opts *o, const char *name, const char *rel, char
 /* Adds vars.NAME = value for the scripts (kept until opts_free); -1 when
  * out of memory or too long. */
 int	command_var(struct opts *o, const char *name, const char *value);
+/* The --threshold options as parsed thresholds (opts_parse checked them),
+ * o->nthresholds of them, to free; NULL when out of memory. */
+struct threshold *command_thresholds(const struct opts *o);
 /* A server that runs until SIGINT or SIGTERM stop it cleanly (exit 0):
  * no file or case time limit, "listening on" announced. */
 void	command_serving(struct opts *o);

@@ -69,6 +69,13 @@ void	ls_reset(struct load_stats *st);
  * added. -1: no such phase, or no room (LS_MAX_PHASES), or a name empty or
  * >= LS_NAME_MAX bytes, or out of memory. */
 int	ls_phase_index(struct load_stats *st, const char *name, int create);
+/* A duration in seconds as the whole microseconds the histograms hold. */
+static inline int64_t
+ls_usec(double seconds)
+{
+	return seconds <= 0 ? 0 : (int64_t)(seconds * 1e6 + 0.5);
+}
+
 /* Records one duration of phase i, in microseconds. */
 void	ls_record(struct load_stats *st, int i, int64_t usec);
 /* A failed session: its error's kind ("timeout") and, when a reply failed

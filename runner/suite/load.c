@@ -47,13 +47,11 @@ struct shared {
 	const struct load_opts	*o;
 	double			 mono_start;
 	atomic_int		 stop;		/* a signal, or a setup error */
-	int			 nworkers;
 	pthread_t		 main;		/* told when a thread ends (SIGUSR1) */
 };
 
 struct worker {
 	struct shared		*run;
-	int			 idx;
 	pthread_t		 th;
 	struct loop		*lp;
 	struct sched		*sched;
@@ -66,7 +64,6 @@ struct worker {
 	struct loop_timer	 start_timer, tick;
 	struct vsession		*live;
 	int			 fn_ref, chunk_ref, env_mt_ref, vars_mt_ref;
-	struct buf		 dump;		/* a Lua file's text, as compiled */
 	int			 lua_file;	/* chunk(env); else chunk() */
 	/* Read by the main thread while it runs. */
 	atomic_llong		 done, failed;
@@ -96,11 +93,6 @@ spawn_failed(void *owner, lua_State *co)
 	(void)co;
 }
 
-static int64_t
-usec(double seconds)
-{
-	return seconds <= 0 ? 0 : (int64_t)(seconds * 1e6 + 0.5);
-}
 
 /* ---- one thread's Lua state ---- */
 
@@ -110,44 +102,42 @@ usec(double seconds)
 
 /* Loads the Lua file at path as a function of its globals (ENV_PREFIX):
  * compiled once, each session calls it with a table of its own. As
- * luaL_loadfile: a first line starting with '#' is skipped (kept as a
- * comment), a UTF-8 BOM too. */
+ * luaL_loadfile: a first line starting with '#' is skipped (made a
+ * comment), a UTF-8 BOM too. LUA_OK, or the error status with the message
+ * on the stack. */
 static int
-load_lua_file(lua_State *L, struct buf *src, const char *path)
+load_lua_file(lua_State *L, const char *path)
 {
-	char		 chunk[BUFSIZ];
-	const char	*p;
-	size_t		 n, len;
-	int		 bad;
+	char		 chunk[BUFSIZ], *p;
+	size_t		 n, head = sizeof(ENV_PREFIX);	/* and one byte more */
+	int		 rc, bad;
 	FILE		*f;
-	struct buf	 text = BUF_INIT;
+	struct buf	 src = BUF_INIT;
 
-	if ((f = fopen(path, "r")) == NULL)
-		return luaL_error(L, "cannot open %s: %s", path, strerror(errno));
+	if ((f = fopen(path, "r")) == NULL) {
+		lua_pushfstring(L, "cannot open %s: %s", path, strerror(errno));
+		return LUA_ERRFILE;
+	}
+	buf_append(&src, ENV_PREFIX " ", head);
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(&text, chunk, n);
+		buf_append(&src, chunk, n);
 	bad = ferror(f);
 	fclose(f);
-	p = text.p ? text.p : "";
-	len = text.len;
-	if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
-		p += 3, len -= 3;
-	buf_append(src, ENV_PREFIX, sizeof(ENV_PREFIX) - 1);
-	if (len > 0 && p[0] == '#') {		/* "#!...": a comment now */
-		buf_append(src, "--", 2);
-		p++, len--;
+	if (bad || buf_ok(&src) == -1) {
+		buf_free(&src);
+		lua_pushfstring(L, bad ? "cannot read %s" : "out of memory", path);
+		return LUA_ERRFILE;
 	}
-	buf_append(src, p, len);
-	buf_free(&text);
-	if (bad)
-		return luaL_error(L, "cannot read %s", path);
-	if (buf_ok(src) == -1)
-		return luaL_error(L, "out of memory");
+	p = src.p + head;
+	if (src.len - head >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		memset(p, ' ', 3), p += 3;		/* a UTF-8 BOM */
+	if (p < src.p + src.len && *p == '#')	/* "#!...": "--!...", a comment */
+		p[-1] = p[0] = '-';
 	lua_pushfstring(L, "@%s", path);
-	if (luaL_loadbufferx(L, src->p, src->len, lua_tostring(L, -1), "t") != LUA_OK)
-		return lua_error(L);
+	rc = luaL_loadbufferx(L, src.p, src.len, lua_tostring(L, -1), "t");
 	lua_remove(L, -2);		/* the chunk name */
-	return 0;
+	buf_free(&src);
+	return rc;
 }
 
 /* Runs under lua_pcall: the file compiled, the shared tables made. */
@@ -163,8 +153,8 @@ compile(lua_State *L)
 	lua_getfield(L, -1, "load_session");
 	w->fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	if (dot == NULL || strcmp(dot, ".lua") == 0) {
-		load_lua_file(L, &w->dump, path);
-		buf_free(&w->dump);
+		if (load_lua_file(L, path) != LUA_OK)
+			return lua_error(L);
 		w->chunk_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 		w->lua_file = 1;
 	} else {
@@ -370,7 +360,7 @@ on_done(struct task *t, int status, void *arg)
 
 	w->st.sessions++;
 	if (status == LUA_OK)
-		ls_record(&w->st, LS_SESSION, usec(mono_now() - vs->due));
+		ls_record(&w->st, LS_SESSION, ls_usec(mono_now() - vs->due));
 	else {
 		classify(co, status, kind, sizeof(kind), &code, msg, sizeof(msg));
 		if (lerr_is_setup(kind)) {
@@ -447,9 +437,10 @@ static void
 on_tick(void *arg)
 {
 	struct worker	*w = arg;
-	struct hist	*h = &w->st.phases[LS_SESSION].h;
-
-	atomic_store(&w->p99_us, (long long)hist_percentile(h, 99));
+	/* The progress line's p99: a walk of the histogram, only for it. */
+	if (w->run->o->progress)
+		atomic_store(&w->p99_us, (long long)hist_percentile(
+		    &w->st.phases[LS_SESSION].h, 99));
 	w->need_fill = 1;
 	loop_timer_start(w->lp, &w->tick, mono_now() + TICK, on_tick, w);
 }
@@ -553,8 +544,9 @@ wait_until(double at, const sigset_t *set)
 static void
 collect(struct load_result *res, struct worker *w)
 {
-	if (ls_add(&res->st, &w->st) == -1 && res->message[0] == '\0')
-		snprintf(res->message, sizeof(res->message), "too many phases to add up");
+	if (ls_add(&res->st, &w->st) == -1)
+		fprintf(stderr, "smtprun load: a thread's figures could not be added "
+		    "(more than %d phases in all, or out of memory)\n", LS_MAX_PHASES);
 	if (w->setup_error && res->end != LOAD_SETUP_ERROR) {
 		res->end = LOAD_SETUP_ERROR;
 		snprintf(res->message, sizeof(res->message), "%s", w->message);
@@ -591,7 +583,6 @@ thread_main(void *arg)
 	tls_ctx_cache_clear();		/* this thread's TLS contexts */
 	if (w->lp != NULL)
 		loop_free(w->lp);
-	buf_free(&w->dump);
 	atomic_store(&w->finished, 1);
 	pthread_kill(w->run->main, SIGUSR1);
 	return NULL;
@@ -615,7 +606,6 @@ load_run(const struct load_opts *o, struct load_result *res)
 	}
 	memset(&run, 0, sizeof(run));
 	run.o = o;
-	run.nworkers = n;
 	/* Signals come to this thread only, through sigtimedwait. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -638,7 +628,6 @@ load_run(const struct load_opts *o, struct load_result *res)
 		struct worker *w = &ws[i];
 
 		w->run = &run;
-		w->idx = i;
 		w->cap = o->concurrency / n + (i < o->concurrency % n);
 		w->stride = (int64_t)(o->shard_n > 0 ? o->shard_n : 1) * n;
 		w->next_g = first + (int64_t)i * (o->shard_n > 0 ? o->shard_n : 1);

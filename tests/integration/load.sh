@@ -168,6 +168,28 @@ expect_rc 130
 expect_out "sessions"
 expect_err "interrupted"
 
+# --start-at: nothing starts before that time, every shard starts with it.
+at=$(python3 -c 'import time; print(round(time.time() + 1.5, 3))')
+run load -n 2 -s "$S" --start-at "$at" --json "$T/at.json" "$client"; expect_rc 0
+json "$T/at.json" "r['started_at'] >= $at - 0.01 and r['sessions'] == 2"
+
+# A Lua file as luaL_loadfile takes it: a "#!" line and a UTF-8 BOM, its
+# lines still numbered as in the file.
+printf '\357\273\277#!/usr/bin/env smtprun\nlocal s = smtp.connect()\nerror("line three")\n' \
+    >"$T/shebang.lua"
+run load -n 2 -s "$S" "$T/shebang.lua"; expect_rc 1
+expect_err "shebang.lua:3: line three"
+
+# Reports that cannot be written: exit 2 naming them, after the report.
+run load -n 2 -s "$S" --json "$T/no/such/dir/r.json" "$client"; expect_rc 2
+expect_out "sessions 2, failed 0"
+expect_err "$T/no/such/dir/r.json"
+run load -n 2 -s "$S" --hdr-log "$T/no/such/dir/r.hdr" "$client"; expect_rc 2
+expect_err "$T/no/such/dir/r.hdr"
+: >"$T/plainfile"
+run load -n 2 -s "$S" --transcript-errors "$T/plainfile" "$client"; expect_rc 2
+expect_err "is not a directory"
+
 # Setup and usage errors: exit 2, one message naming the problem.
 run load -n 5 -s "$S" "$SRCDIR/tests/scenarios/no-such-file.lua"; expect_rc 2
 expect_err "no-such-file.lua"
